@@ -1,0 +1,69 @@
+package org.diffusiondepot.nn;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Creates one classic (VariableV2) variable per parameter, initialised by the graph's init ops, so
+ * that {@code Session.save} checkpoints it. Hands out {@code identity(variable)}: an op applied to
+ * the ref variable itself crashes gradient construction in TensorFlow Java 1.1.0.
+ */
+public final class VariableStore implements ParameterStore {
+  private final Ops tf;
+  private final String root;
+  private final long seed;
+  private final Map<String, Variable<TFloat32>> variables = new LinkedHashMap<>();
+
+  /**
+   * @param root name prefix of every variable (e.g. "unet"); the checkpoint key of a parameter is
+   *     root + "/" + its name
+   */
+  public VariableStore(Ops tf, String root, long seed) {
+    this.tf = tf;
+    this.root = root;
+    this.seed = seed;
+  }
+
+  @Override
+  public Operand<TFloat32> parameter(String name, Shape shape, Initializer initializer) {
+    String key = root + "/" + name;
+    if (variables.containsKey(key)) {
+      throw new IllegalStateException("parameter requested twice: " + key);
+    }
+    Ops scoped = scopedOps(tf, key);
+    long paramSeed = seed * 1_000_003L + key.hashCode();
+    Operand<TFloat32> init = initializer.create(tf.withInitScope(), shape, paramSeed);
+    Variable<TFloat32> variable = scoped.variable(init);
+    variables.put(key, variable);
+    return tf.identity(variable);
+  }
+
+  /** Ops whose next op is named exactly {@code path} ("a/b/c": sub-scopes a, b, then name c). */
+  public static Ops scopedOps(Ops tf, String path) {
+    String[] parts = path.split("/");
+    Ops scoped = tf;
+    for (int i = 0; i < parts.length - 1; i++) {
+      scoped = scoped.withSubScope(parts[i]);
+    }
+    return scoped.withName(parts[parts.length - 1]);
+  }
+
+  /** Variables in creation order, keyed by checkpoint name. */
+  public Map<String, Variable<TFloat32>> variables() {
+    return Collections.unmodifiableMap(variables);
+  }
+
+  public long parameterCount() {
+    long total = 0;
+    for (Variable<TFloat32> v : variables.values()) {
+      total += v.shape().size();
+    }
+    return total;
+  }
+}
