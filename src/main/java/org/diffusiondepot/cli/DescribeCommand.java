@@ -1,0 +1,53 @@
+package org.diffusiondepot.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.diffusiondepot.config.ConfigLoader;
+import org.diffusiondepot.diffusion.Denoiser;
+import org.diffusiondepot.nn.ArchitectureSummary;
+import org.diffusiondepot.nn.CountingStore;
+import org.diffusiondepot.proto.ExperimentConfig;
+import org.diffusiondepot.proto.Task;
+import org.tensorflow.Graph;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "describe", description = "Print a config's architecture and its parameter count "
+    + "(built as a graph of placeholders: no weights are allocated).")
+final class DescribeCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "CONFIG", description = "experiment config (.pbtxt)")
+  Path config;
+
+  @Override
+  public Integer call() {
+    ExperimentConfig c = ConfigLoader.load(config);
+    System.out.printf("%s: %s%n", c.getName(), c.getDescription());
+    if (c.getTask() == Task.FIRST_STAGE) {
+      throw new IllegalArgumentException(config + ": first-stage (VQGAN) configs are not supported yet");
+    }
+    System.out.printf("task %s, %s, %dpx, %s betas, variance %s, T = %d%n", c.getTask(),
+        c.getData().getDataset(), c.getData().getResolution(), c.getDiffusion().getBetaSchedule(),
+        c.getDiffusion().getVariance(), c.getDiffusion().getTimesteps());
+    Denoiser denoiser = Denoiser.fromConfig(c);
+    if (c.getTask() == Task.SUPER_RESOLUTION) {
+      System.out.printf("latent diffusion on z %s (VQGAN f = %d), conditioned on the %dx low-res image%n",
+          c.getLatentShapeList(), c.getData().getResolution() / c.getLatentShape(1),
+          c.getSuperResolution().getDownscale());
+    }
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      CountingStore store = new CountingStore(tf);
+      int size = denoiser.modelSize();
+      var x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, denoiser.modelChannels())));
+      var t = tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+      denoiser.predictNoise(tf, store, x, t, denoiser.placeholders(tf));
+      System.out.print(ArchitectureSummary.describe(denoiser.spec(), store.shapes()));
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,37 @@
+package org.diffusiondepot.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.diffusiondepot.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "train", description = "Train a model; re-running the same command resumes from the "
+    + "run's latest checkpoint.")
+final class TrainCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "CONFIG", description = "experiment config (.pbtxt)")
+  Path config;
+
+  @Option(names = "--data", required = true, paramLabel = "DIR|builtin",
+      description = "image folder (PNG/JPEG, searched recursively; one subfolder per class for "
+          + "class-conditional models) or 'builtin' for the generated shapes data set")
+  String data;
+
+  @Option(names = "--out", required = true, paramLabel = "RUN_DIR",
+      description = "run directory: checkpoints, TensorBoard events, samples")
+  Path out;
+
+  @Option(names = "--steps", paramLabel = "N",
+      description = "stop when the global step reaches N (default: train.iterations of the config)")
+  Long steps;
+
+  @Override
+  public Integer call() throws Exception {
+    if (steps != null && steps <= 0) {
+      throw new IllegalArgumentException("--steps must be positive, got " + steps);
+    }
+    Trainer.run(new Trainer.Options(config, data, out, steps), System.out);
+    return 0;
+  }
+}

@@ -1,0 +1,42 @@
+package org.diffusiondepot.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.diffusiondepot.runtime.Tensors;
+import org.diffusiondepot.sampler.Conditioning;
+import org.diffusiondepot.sampler.NoisePredictor;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.types.TFloat32;
+
+/** The EMA-weight forward pass of a training graph, for previews while training. */
+final class SessionPredictor implements NoisePredictor {
+  private final Session session;
+  private final TrainingGraph graph;
+
+  SessionPredictor(Session session, TrainingGraph graph) {
+    this.session = session;
+    this.graph = graph;
+  }
+
+  @Override
+  public float[] predict(float[] xt, int[] t, Conditioning condition, int batch) {
+    int size = graph.denoiser.modelSize();
+    int channels = graph.denoiser.modelChannels();
+    List<Tensor> owned = new ArrayList<>();
+    try {
+      Tensor x = Tensors.of(xt, batch, size, size, channels);
+      Tensor steps = Tensors.of(t, batch);
+      owned.add(x);
+      owned.add(steps);
+      Session.Runner runner = session.runner().feed(graph.sampleXt, x).feed(graph.sampleT, steps);
+      TaskInputs.feed(runner, graph.sampleCondition, condition, batch, size, channels, owned);
+      try (Result r = runner.fetch(graph.sampleEps).run()) {
+        return Tensors.floats((TFloat32) r.get(0));
+      }
+    } finally {
+      owned.forEach(Tensor::close);
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package org.diffusiondepot.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.diffusiondepot.diffusion.ConditionInputs;
+import org.diffusiondepot.diffusion.Denoiser;
+import org.diffusiondepot.diffusion.DiffusionLoss;
+import org.diffusiondepot.nn.MappedStore;
+import org.diffusiondepot.nn.VariableStore;
+import org.diffusiondepot.proto.ExperimentConfig;
+import org.diffusiondepot.proto.TrainConfig;
+import org.diffusiondepot.schedule.NoiseSchedule;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * The whole training graph of a denoiser: epsilon-MSE loss on q(x_t | x_0) with t and noise drawn
+ * in-graph from stateless generators keyed by the step (so a resumed run draws what an
+ * uninterrupted one would), gradients, optional global-norm clipping, AdamW, EMA and the step
+ * counter, plus a second forward pass that reads the EMA weights for sample previews.
+ */
+public final class TrainingGraph {
+  public final Graph graph;
+  public final Denoiser denoiser;
+  /** Fed per step: clean images [B, S, S, C] in [-1, 1]. */
+  public final Placeholder<TFloat32> x0;
+  public final ConditionInputs condition;
+  /** Fed per step from the schedule. */
+  public final Operand<TFloat32> learningRate;
+  /** Timesteps and noise: drawn in-graph unless fed (tests feed them). */
+  public final Operand<TInt32> t;
+  public final Operand<TFloat32> noise;
+  public final Operand<TFloat32> perExampleLoss;
+  public final Operand<TFloat32> loss;
+  public final Operand<TFloat32> gradientNorm;
+  /** Runs one full update: AdamW, EMA, step + 1. */
+  public final Op trainStep;
+  public final Variable<TInt64> step;
+  public final Operand<TInt64> stepValue;
+  public final List<Op> initEma;
+  public final VariableStore weights;
+  public final Map<String, Variable<TFloat32>> emaShadows;
+
+  /** EMA-weight forward pass for previews. */
+  public final Placeholder<TFloat32> sampleXt;
+  public final Placeholder<TInt32> sampleT;
+  public final ConditionInputs sampleCondition;
+  public final Operand<TFloat32> sampleEps;
+
+  public TrainingGraph(ExperimentConfig config) {
+    graph = new Graph();
+    Ops tf = Ops.create(graph);
+    TrainConfig train = config.getTrain();
+    denoiser = Denoiser.fromConfig(config);
+    NoiseSchedule schedule = NoiseSchedule.fromConfig(config.getDiffusion());
+    int size = denoiser.modelSize();
+    int channels = denoiser.modelChannels();
+
+    step = tf.withName("global_step").variable(tf.withInitScope().constant(0L));
+    stepValue = tf.identity(step);
+
+    x0 = tf.withName("x0").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, channels)));
+    condition = denoiser.placeholders(tf);
+    learningRate = tf.withName("learning_rate").placeholderWithDefault(tf.constant(0f), Shape.scalar());
+
+    Operand<TInt32> batch = tf.slice(tf.shape(x0), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+    long seed = train.getSeed();
+    Operand<TInt64> tSeed = tf.stack(List.of(tf.constant(seed), stepValue));
+    Operand<TInt64> noiseSeed = tf.stack(List.of(tf.constant(seed + 1), stepValue));
+    t = tf.withName("t").placeholderWithDefault(
+        tf.random.statelessRandomUniformInt(batch, tSeed, tf.constant(0), tf.constant(schedule.timesteps())),
+        Shape.of(-1));
+    noise = tf.withName("noise").placeholderWithDefault(
+        tf.random.statelessRandomNormal(tf.shape(x0), noiseSeed, TFloat32.class),
+        Shape.of(-1, size, size, channels));
+
+    DiffusionLoss diffusion = new DiffusionLoss(tf, schedule);
+    weights = new VariableStore(tf, Denoiser.ROOT, seed);
+    Operand<TFloat32> xt = diffusion.qSample(x0, t, noise);
+    Operand<TFloat32> predicted = denoiser.predictNoise(tf, weights, xt, t, condition);
+    perExampleLoss = tf.withName("per_example_loss").identity(diffusion.perExampleMse(predicted, noise));
+    loss = tf.withName("loss").math.mean(perExampleLoss, tf.constant(0));
+
+    Map<String, Variable<TFloat32>> variables = weights.variables();
+    Output<?>[] raw = graph.addGradients(loss.asOutput(),
+        variables.values().stream().map(Variable::asOutput).toArray(Output[]::new));
+    List<Operand<TFloat32>> gradients = new ArrayList<>();
+    for (Output<?> g : raw) {
+      gradients.add(tf.identity(g.expect(TFloat32.class)));
+    }
+    gradientNorm = tf.withName("gradient_norm").math.sqrt(tf.math.addN(
+        gradients.stream().map(g -> (Operand<TFloat32>) tf.sum(tf.math.square(g), allAxes(tf, g))).toList()));
+    if (train.getGradClipNorm() > 0) {
+      Operand<TFloat32> clip = tf.constant((float) train.getGradClipNorm());
+      Operand<TFloat32> scale = tf.math.div(clip, tf.math.maximum(gradientNorm, clip));
+      gradients = gradients.stream().map(g -> (Operand<TFloat32>) tf.math.mul(g, scale)).toList();
+    }
+    List<Op> gradientOps = new ArrayList<>();
+    for (Operand<TFloat32> g : gradients) {
+      gradientOps.add((Op) g);
+    }
+    Ops afterGradients = tf.withControlDependencies(gradientOps);
+    Operand<TInt64> completed = afterGradients.identity(step);
+    List<Op> updates = AdamW.build(afterGradients, variables, gradients, learningRate, completed,
+        new AdamW.Hyper(train.getAdamBeta1(), train.getAdamBeta2(), train.getAdamEpsilon(), train.getWeightDecay()));
+    Ema ema = new Ema(tf, variables);
+    emaShadows = ema.shadows();
+    initEma = ema.copyFromWeights();
+    Ops afterUpdates = tf.withControlDependencies(updates);
+    List<Op> emaUpdates = ema.update(afterUpdates, variables,
+        Ema.decay(afterUpdates, completed, train.getEmaDecay(), train.getEmaWarmup()));
+    trainStep = tf.withControlDependencies(emaUpdates).withName("train_step").assignAdd(step, tf.constant(1L));
+
+    Ops sample = tf.withSubScope("sample");
+    Denoiser inference = denoiser.withoutDropout();
+    sampleXt = sample.withName("x_t").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, channels)));
+    sampleT = sample.withName("t").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+    sampleCondition = inference.placeholders(sample);
+    sampleEps = inference.predictNoise(sample, new MappedStore(sample, Denoiser.ROOT, emaShadows),
+        sampleXt, sampleT, sampleCondition);
+  }
+
+  private static Operand<TInt32> allAxes(Ops tf, Operand<TFloat32> x) {
+    int rank = x.shape().numDimensions();
+    int[] axes = new int[rank];
+    for (int i = 0; i < rank; i++) {
+      axes[i] = i;
+    }
+    return tf.constant(axes);
+  }
+
+  public long parameterCount() {
+    return weights.parameterCount();
+  }
+}
