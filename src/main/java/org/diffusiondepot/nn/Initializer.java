@@ -10,8 +10,9 @@ import org.tensorflow.types.TFloat32;
 public interface Initializer {
   Operand<TFloat32> create(Ops tf, Shape shape, long seed);
 
+  // Fill, not the zeros/ones helpers: those open a name sub-scope, which scans the whole graph.
   static Initializer zeros() {
-    return (tf, shape, seed) -> tf.zeros(tf.constant(shape), TFloat32.class);
+    return (tf, shape, seed) -> tf.fill(tf.constant(shape), tf.constant(0f));
   }
 
   static Initializer ones() {

@@ -19,6 +19,7 @@ public final class VariableStore implements ParameterStore {
   private final String root;
   private final long seed;
   private final Map<String, Variable<TFloat32>> variables = new LinkedHashMap<>();
+  private final Map<String, Operand<TFloat32>> reads = new LinkedHashMap<>();
 
   /**
    * @param root name prefix of every variable (e.g. "unet"); the checkpoint key of a parameter is
@@ -41,22 +42,33 @@ public final class VariableStore implements ParameterStore {
     Operand<TFloat32> init = initializer.create(tf.withInitScope(), shape, paramSeed);
     Variable<TFloat32> variable = scoped.variable(init);
     variables.put(key, variable);
-    return tf.identity(variable);
+    Operand<TFloat32> read = tf.identity(variable);
+    reads.put(key, read);
+    return read;
   }
 
-  /** Ops whose next op is named exactly {@code path} ("a/b/c": sub-scopes a, b, then name c). */
+  /**
+   * Ops whose next op is named after {@code path} with dots for slashes ("unet/conv_in/kernel"
+   * becomes op "unet.conv_in.kernel"). Sub-scopes would give slashes, but each one scans the whole
+   * graph in TensorFlow Java 1.1.0, which made building a large graph quadratic.
+   */
   public static Ops scopedOps(Ops tf, String path) {
-    String[] parts = path.split("/");
-    Ops scoped = tf;
-    for (int i = 0; i < parts.length - 1; i++) {
-      scoped = scoped.withSubScope(parts[i]);
-    }
-    return scoped.withName(parts[parts.length - 1]);
+    return tf.withName(opName(path));
+  }
+
+  /** The op (and checkpoint) name of a parameter path. */
+  public static String opName(String path) {
+    return path.replace('/', '.');
   }
 
   /** Variables in creation order, keyed by checkpoint name. */
   public Map<String, Variable<TFloat32>> variables() {
     return Collections.unmodifiableMap(variables);
+  }
+
+  /** The identity op through which the network reads each variable, keyed like {@link #variables()}. */
+  public Map<String, Operand<TFloat32>> reads() {
+    return Collections.unmodifiableMap(reads);
   }
 
   public long parameterCount() {

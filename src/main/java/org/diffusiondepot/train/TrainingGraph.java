@@ -47,7 +47,8 @@ public final class TrainingGraph {
   public final Op trainStep;
   public final Variable<TInt64> step;
   public final Operand<TInt64> stepValue;
-  public final List<Op> initEma;
+  /** Sets every EMA shadow to its weight: run once on a fresh run, after initialisation. */
+  public final Op initEma;
   public final VariableStore weights;
   public final Map<String, Variable<TFloat32>> emaShadows;
 
@@ -105,20 +106,15 @@ public final class TrainingGraph {
       Operand<TFloat32> scale = tf.math.div(clip, tf.math.maximum(gradientNorm, clip));
       gradients = gradients.stream().map(g -> (Operand<TFloat32>) tf.math.mul(g, scale)).toList();
     }
-    List<Op> gradientOps = new ArrayList<>();
-    for (Operand<TFloat32> g : gradients) {
-      gradientOps.add((Op) g);
-    }
-    Ops afterGradients = tf.withControlDependencies(gradientOps);
-    Operand<TInt64> completed = afterGradients.identity(step);
-    List<Op> updates = AdamW.build(afterGradients, variables, gradients, learningRate, completed,
-        new AdamW.Hyper(train.getAdamBeta1(), train.getAdamBeta2(), train.getAdamEpsilon(), train.getWeightDecay()));
+    List<Op> updates = new ArrayList<>(AdamW.build(tf, variables, gradients, weights.reads(), learningRate,
+        stepValue, new AdamW.Hyper(train.getAdamBeta1(), train.getAdamBeta2(), train.getAdamEpsilon(),
+            train.getWeightDecay())).values());
     Ema ema = new Ema(tf, variables);
     emaShadows = ema.shadows();
-    initEma = ema.copyFromWeights();
+    initEma = tf.withControlDependencies(ema.copyFromWeights()).withName("ema_init").noOp();
     Ops afterUpdates = tf.withControlDependencies(updates);
     List<Op> emaUpdates = ema.update(afterUpdates, variables,
-        Ema.decay(afterUpdates, completed, train.getEmaDecay(), train.getEmaWarmup()));
+        Ema.decay(tf, stepValue, train.getEmaDecay(), train.getEmaWarmup()));
     trainStep = tf.withControlDependencies(emaUpdates).withName("train_step").assignAdd(step, tf.constant(1L));
 
     Ops sample = tf.withSubScope("sample");

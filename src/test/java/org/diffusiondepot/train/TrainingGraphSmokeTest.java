@@ -26,8 +26,11 @@ class TrainingGraphSmokeTest {
     TrainingGraph g = new TrainingGraph(c);
     try (Session s = new Session(g.graph)) {
       s.initialize();
-      for (var op : g.initEma) s.run(op);
-      try (TFloat32 x = TFloat32.tensorOf(Shape.of(2, 8, 8, 3))) {
+      s.run(g.initEma);
+      float[] data = new float[2 * 8 * 8 * 3];
+      java.util.Random rnd = new java.util.Random(3);
+      for (int i = 0; i < data.length; i++) data[i] = rnd.nextFloat() * 2 - 1;
+      try (TFloat32 x = org.diffusiondepot.runtime.Tensors.of(data, 2, 8, 8, 3)) {
         for (int i = 0; i < 3; i++) {
           try (Result r = s.runner().feed(g.x0, x).feed(g.learningRate, TFloat32.scalarOf(1e-3f))
               .addTarget(g.trainStep).fetch(g.loss).fetch(g.gradientNorm).run()) {

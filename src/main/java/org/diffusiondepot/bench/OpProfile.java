@@ -1,0 +1,62 @@
+package org.diffusiondepot.bench;
+
+import java.io.PrintStream;
+import java.util.HashMap;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.proto.DeviceStepStats;
+import org.tensorflow.proto.NodeExecStats;
+import org.tensorflow.proto.RunMetadata;
+
+/** Time per op type from a traced run (RunOptions FULL_TRACE), to see where a step goes. */
+final class OpProfile {
+  private OpProfile() {}
+
+  static void print(Graph graph, RunMetadata metadata, PrintStream out, int top) {
+    Map<String, long[]> byType = new HashMap<>();
+    long total = 0;
+    for (DeviceStepStats device : metadata.getStepStats().getDevStatsList()) {
+      for (NodeExecStats node : device.getNodeStatsList()) {
+        long micros = node.getAllEndRelMicros();
+        String name = node.getNodeName();
+        GraphOperation op = graph.operation(name);
+        String type = op != null ? op.type() : name.replaceAll(":.*", "");
+        if (System.getenv("DEPOT_PROFILE_LABELS") != null && micros > 5000) {
+          out.printf("    %8.1f ms %s | %s%n", micros / 1e3, name, node.getTimelineLabel());
+        }
+        long[] acc = byType.computeIfAbsent(type, k -> new long[2]);
+        acc[0] += micros;
+        acc[1]++;
+        total += micros;
+      }
+    }
+    if (System.getenv("DEPOT_PROFILE_TIMELINE") != null) {
+      Map<String, long[]> span = new HashMap<>();
+      long t0 = Long.MAX_VALUE;
+      for (DeviceStepStats device : metadata.getStepStats().getDevStatsList()) {
+        for (NodeExecStats node : device.getNodeStatsList()) {
+          t0 = Math.min(t0, node.getAllStartMicros());
+        }
+      }
+      for (DeviceStepStats device : metadata.getStepStats().getDevStatsList()) {
+        for (NodeExecStats node : device.getNodeStatsList()) {
+          GraphOperation op = graph.operation(node.getNodeName());
+          String type = op != null ? op.type() : "?";
+          long[] a = span.computeIfAbsent(type, k -> new long[] {Long.MAX_VALUE, 0});
+          a[0] = Math.min(a[0], node.getAllStartMicros() - t0);
+          a[1] = Math.max(a[1], node.getAllStartMicros() - t0 + node.getAllEndRelMicros());
+        }
+      }
+      span.entrySet().stream().sorted((a, b) -> Long.compare(a.getValue()[0], b.getValue()[0]))
+          .forEach(e -> out.printf("    span %-30s %8.1f .. %8.1f ms%n", e.getKey(), e.getValue()[0] / 1e3, e.getValue()[1] / 1e3));
+    }
+    out.printf("op time by type (sum of per-op wall times; ops may overlap), total %.1f ms:%n", total / 1e3);
+    final long sum = total;
+    byType.entrySet().stream()
+        .sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
+        .limit(top)
+        .forEach(e -> out.printf("  %-36s %8.1f ms %5.1f%%  (%d ops)%n", e.getKey(), e.getValue()[0] / 1e3,
+            100.0 * e.getValue()[0] / sum, e.getValue()[1]));
+  }
+}

@@ -1,0 +1,162 @@
+package org.diffusiondepot.bench;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.diffusiondepot.proto.ExperimentConfig;
+import org.diffusiondepot.runtime.SessionConfigs;
+import org.diffusiondepot.runtime.Tensors;
+import org.diffusiondepot.train.TrainingGraph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Times training steps and single denoising steps of a config's denoiser on random data, the way
+ * ../shared/bench/ddpm_ref.py times its PyTorch twin: per-step wall time and CPU/wall ratio (a step
+ * whose ratio is far below the thread count was slowed by another process), medians over the clean
+ * steps.
+ */
+public final class TrainingBenchmark {
+  public record Result(double trainStepSeconds, double imagesPerSecond, double sampleStepSeconds,
+      int contendedTrain, int contendedSample) {}
+
+  private TrainingBenchmark() {}
+
+  public static Result run(ExperimentConfig config, int batch, int sampleBatch, int warmup, int steps,
+      boolean profile, PrintStream out) {
+    TrainingGraph graph = new TrainingGraph(config);
+    int size = graph.denoiser.modelSize();
+    int channels = graph.denoiser.modelChannels();
+    int threads = SessionConfigs.cpu().getIntraOpParallelismThreads();
+    Random random = new Random(0);
+    try (Session session = new Session(graph.graph, SessionConfigs.cpu())) {
+      session.initialize();
+      float[] x0 = uniform(random, batch * size * size * channels);
+      List<double[]> train = new ArrayList<>();
+      try (Tensor images = Tensors.of(x0, batch, size, size, channels);
+          Tensor lr = TFloat32.scalarOf(1e-4f)) {
+        var feeds = conditionFeeds(graph, batch, size, false);
+        for (int i = 0; i < warmup + steps; i++) {
+          double[] timing = timed(() -> {
+            Session.Runner r = session.runner().feed(graph.x0, images).feed(graph.learningRate, lr);
+            feeds.apply(r);
+            try (org.tensorflow.Result res = r.addTarget(graph.trainStep).fetch(graph.loss).run()) {
+              return;
+            }
+          });
+          out.printf("  train step %d %s %.3fs cpu/wall=%.2f%n", i, i < warmup ? "warmup" : "timed ", timing[0], timing[1]);
+          if (i >= warmup) {
+            train.add(timing);
+          }
+        }
+        if (profile) {
+          Session.Runner r = session.runner().feed(graph.x0, images).feed(graph.learningRate, lr)
+              .setOptions(org.tensorflow.proto.RunOptions.newBuilder()
+                  .setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE).build());
+          feeds.apply(r);
+          try (org.tensorflow.Result res = r.addTarget(graph.trainStep).fetch(graph.loss).runAndFetchMetadata()) {
+            OpProfile.print(graph.graph, res.getMetadata().orElseThrow(), out, 25);
+          }
+        }
+        feeds.close();
+      }
+      List<double[]> sample = new ArrayList<>();
+      float[] xt = gaussian(random, sampleBatch * size * size * channels);
+      int[] t = new int[sampleBatch];
+      try (Tensor x = Tensors.of(xt, sampleBatch, size, size, channels)) {
+        var feeds = conditionFeeds(graph, sampleBatch, size, true);
+        for (int i = 0; i < 1 + steps; i++) {
+          Arrays.fill(t, 999 - i);
+          double[] timing = timed(() -> {
+            try (Tensor tt = Tensors.of(t, sampleBatch)) {
+              Session.Runner r = session.runner().feed(graph.sampleXt, x).feed(graph.sampleT, tt);
+              feeds.apply(r);
+              try (org.tensorflow.Result res = r.fetch(graph.sampleEps).run()) {
+                float[] eps = Tensors.floats((TFloat32) res.get(0));
+                // the host-side DDPM update the sampler performs
+                for (int k = 0; k < eps.length; k++) {
+                  xt[k] = 1.0001f * (xt[k] - 0.01f * eps[k]);
+                }
+              }
+            }
+          });
+          out.printf("  sample step %d %s %.3fs cpu/wall=%.2f%n", i, i < 1 ? "warmup" : "timed ", timing[0], timing[1]);
+          if (i >= 1) {
+            sample.add(timing);
+          }
+        }
+        feeds.close();
+      }
+      double minRatio = 0.9 * threads;
+      double trainMedian = cleanMedian(train, minRatio);
+      double sampleMedian = cleanMedian(sample, minRatio);
+      return new Result(trainMedian, batch / trainMedian, sampleMedian, contended(train, minRatio),
+          contended(sample, minRatio));
+    } finally {
+      graph.graph.close();
+    }
+  }
+
+  /** Feeds for the task's conditioning placeholders with neutral values. */
+  private static ConditionFeeds conditionFeeds(TrainingGraph graph, int batch, int size, boolean sampling) {
+    var inputs = sampling ? graph.sampleCondition : graph.condition;
+    return new ConditionFeeds(inputs, batch, size, graph.denoiser.modelChannels());
+  }
+
+  private interface Body {
+    void run();
+  }
+
+  private static double[] timed(Body body) {
+    var bean = ManagementFactory.getThreadMXBean();
+    long cpu0 = processCpuNanos();
+    long t0 = System.nanoTime();
+    body.run();
+    double wall = (System.nanoTime() - t0) / 1e9;
+    double cpu = (processCpuNanos() - cpu0) / 1e9;
+    return new double[] {wall, cpu / wall};
+  }
+
+  private static long processCpuNanos() {
+    var os = ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      return sun.getProcessCpuTime();
+    }
+    return 0;
+  }
+
+  /** Median wall time of the steps that had (nearly) all threads; all steps if none did. */
+  private static double cleanMedian(List<double[]> timings, double minRatio) {
+    double[] clean = timings.stream().filter(t -> t[1] >= minRatio).mapToDouble(t -> t[0]).sorted().toArray();
+    if (clean.length == 0) {
+      clean = timings.stream().mapToDouble(t -> t[0]).sorted().toArray();
+    }
+    int n = clean.length;
+    return n % 2 == 1 ? clean[n / 2] : 0.5 * (clean[n / 2 - 1] + clean[n / 2]);
+  }
+
+  private static int contended(List<double[]> timings, double minRatio) {
+    return (int) timings.stream().filter(t -> t[1] < minRatio).count();
+  }
+
+  private static float[] uniform(Random r, int n) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = r.nextFloat() * 2 - 1;
+    }
+    return a;
+  }
+
+  private static float[] gaussian(Random r, int n) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) r.nextGaussian();
+    }
+    return a;
+  }
+}
