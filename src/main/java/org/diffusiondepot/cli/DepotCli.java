@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code depot} command: one entry point with a subcommand per job. */
 @Command(name = "depot", mixinStandardHelpOptions = true, version = "Diffusion Depot 0.1",
     description = "Train, export and sample denoising diffusion models with TensorFlow Java.",
-    subcommands = {DescribeCommand.class, TrainCommand.class, BenchCommand.class})
+    subcommands = {DescribeCommand.class, TrainCommand.class, ExportCommand.class, BenchCommand.class})
 public final class DepotCli {
   public static void main(String[] args) {
     System.exit(execute(args));

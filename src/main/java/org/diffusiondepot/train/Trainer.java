@@ -303,7 +303,7 @@ public final class Trainer {
     DdimSampler sampler = new DdimSampler(noise, Math.min(train.getSampleSteps(), noise.timesteps()), 0.0,
         config.getDiffusion().getClipDenoised());
     Conditioning condition = inputs.previewCondition(validation, count);
-    float[] samples = sampler.sample(new SessionPredictor(session, graph), count, size, size == 0 ? 0 : channels,
+    float[] samples = sampler.sample(new SessionPredictor(session, graph), count, size, channels,
         condition, train.getSeed() + 1, org.diffusiondepot.sampler.StepListener.NONE);
     int columns = (int) Math.ceil(Math.sqrt(count));
     BufferedImage grid = ImageGrid.of(samples, count, size, channels, columns);

@@ -1,0 +1,24 @@
+package org.diffusiondepot.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.diffusiondepot.export.Exporter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "export", description = "Write a SavedModel with the EMA weights of a run's latest "
+    + "checkpoint, for tools/depot-sample and the sampler library.")
+final class ExportCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "RUN_DIR")
+  Path runDir;
+
+  @Option(names = "--out", required = true, paramLabel = "EXPORT_DIR")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    Exporter.export(runDir, out, System.out);
+    return 0;
+  }
+}

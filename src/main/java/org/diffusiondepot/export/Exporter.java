@@ -1,0 +1,144 @@
+package org.diffusiondepot.export;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.diffusiondepot.config.ConfigException;
+import org.diffusiondepot.diffusion.ConditionInputs;
+import org.diffusiondepot.diffusion.Denoiser;
+import org.diffusiondepot.nn.VariableStore;
+import org.diffusiondepot.proto.ExperimentConfig;
+import org.diffusiondepot.proto.ModelCard;
+import org.diffusiondepot.runtime.SessionConfigs;
+import org.diffusiondepot.sampler.ModelCards;
+import org.diffusiondepot.train.CheckpointStore;
+import org.diffusiondepot.train.RunDirectory;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Writes a SavedModel for sampling from a run's latest checkpoint: a fresh inference graph (no
+ * optimizer, no gradients, no dropout) whose variables are the EMA weights, with a {@code denoise}
+ * signature and the model card beside it.
+ * <p>
+ * The inference variables are named like the training run's EMA shadows ({@code ema.unet.*}), so
+ * the checkpoint restores straight into them with no copy ops left behind in the graph.
+ */
+public final class Exporter {
+  public static final String DENOISE = "denoise";
+  public static final String X_T = "x_t";
+  public static final String T = "t";
+  public static final String EPS = "eps";
+  static final String WEIGHTS_ROOT = "ema/" + Denoiser.ROOT;
+
+  private Exporter() {}
+
+  public static ModelCard export(Path runDir, Path exportDir, PrintStream out) throws IOException {
+    RunDirectory run = new RunDirectory(runDir);
+    ExperimentConfig config = run.loadConfig();
+    Path checkpoint = new CheckpointStore(run.checkpoints(), 1).latest().orElseThrow(() -> new ConfigException(
+        runDir + " has no checkpoint yet; train first: tools/depot train CONFIG --data DIR --out " + runDir));
+    List<String> classNames = Files.exists(run.classes())
+        ? Files.readAllLines(run.classes(), StandardCharsets.UTF_8) : List.of();
+    Path staging = prepareTarget(exportDir);
+    Denoiser denoiser = Denoiser.fromConfig(config).withoutDropout();
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      int size = denoiser.modelSize();
+      VariableStore weights = new VariableStore(tf, WEIGHTS_ROOT, 0);
+      Placeholder<TFloat32> xt = tf.withName(X_T).placeholder(TFloat32.class,
+          Placeholder.shape(Shape.of(-1, size, size, denoiser.modelChannels())));
+      Placeholder<TInt32> t = tf.withName(T).placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+      ConditionInputs condition = denoiser.placeholders(tf);
+      Operand<TFloat32> eps = tf.withName(EPS).identity(denoiser.predictNoise(tf, weights, xt, t, condition));
+      try (Session session = new Session(graph, SessionConfigs.cpu())) {
+        restore(session, checkpoint, runDir);
+        Signature.Builder signature = Signature.builder().key(DENOISE).input(X_T, xt).input(T, t).output(EPS, eps);
+        if (condition.label() != null) signature.input(ConditionInputs.LABEL, condition.label());
+        if (condition.maskedImage() != null) signature.input(ConditionInputs.MASKED_IMAGE, condition.maskedImage());
+        if (condition.mask() != null) signature.input(ConditionInputs.MASK, condition.mask());
+        if (condition.lowRes() != null) signature.input(ConditionInputs.LOW_RES, condition.lowRes());
+        SavedModelBundle.exporter(staging.toString()).withSession(session).withSignature(signature.build()).export();
+      }
+      ModelCard card = ModelCardFactory.fromConfig(config, denoiser, classNames, CheckpointStore.stepOf(checkpoint),
+          weights.parameterCount()).build();
+      ModelCards.write(card, staging);
+      publish(staging, exportDir);
+      out.printf("exported %s (EMA weights of step %d, %,d parameters) to %s%n", config.getName(),
+          card.getTrainedSteps(), card.getParameters(), exportDir);
+      return card;
+    } finally {
+      deleteRecursively(staging);
+    }
+  }
+
+  private static void restore(Session session, Path checkpoint, Path runDir) {
+    try {
+      session.restore(checkpoint.toString());
+    } catch (RuntimeException e) {
+      throw new ConfigException(checkpoint + " does not match " + runDir.resolve(RunDirectory.CONFIG)
+          + " (was the config edited after training?): " + firstLine(e.getMessage()), e);
+    }
+  }
+
+  /** Refuses to overwrite anything but an earlier export; returns an empty staging folder beside it. */
+  private static Path prepareTarget(Path exportDir) throws IOException {
+    if (Files.exists(exportDir)) {
+      boolean empty;
+      try (Stream<Path> entries = Files.list(exportDir)) {
+        empty = entries.findAny().isEmpty();
+      }
+      if (!empty && !Files.exists(exportDir.resolve(ModelCards.FILE))) {
+        throw new ConfigException(exportDir + " exists and is not an export; choose another --out");
+      }
+    }
+    Path parent = exportDir.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    Path staging = parent.resolve(".tmp-" + exportDir.getFileName());
+    deleteRecursively(staging);
+    return staging;
+  }
+
+  /** Replaces the target with the staged export in two renames, so a reader never sees half of one. */
+  private static void publish(Path staging, Path exportDir) throws IOException {
+    Path old = exportDir.toAbsolutePath().getParent().resolve(".old-" + exportDir.getFileName());
+    deleteRecursively(old);
+    if (Files.exists(exportDir)) {
+      Files.move(exportDir, old);
+    }
+    Files.move(staging, exportDir);
+    deleteRecursively(old);
+  }
+
+  static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+}

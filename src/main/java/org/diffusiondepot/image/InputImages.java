@@ -1,0 +1,85 @@
+package org.diffusiondepot.image;
+
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import javax.imageio.ImageIO;
+
+/** User-supplied inputs for conditional sampling, read and brought to the model's size. */
+public final class InputImages {
+  private InputImages() {}
+
+  /** An image to complete and its mask (1 = fill), both size x size. */
+  public record Inpainting(float[] image, float[] mask) {}
+
+  public static Inpainting inpainting(Path imageFile, Path maskFile, int size, int channels, Consumer<String> notes)
+      throws IOException {
+    if (imageFile == null || maskFile == null) {
+      throw new IllegalArgumentException("inpainting needs both --image IN.png and --mask MASK.png");
+    }
+    BufferedImage image = read(imageFile);
+    BufferedImage mask = read(maskFile);
+    if (mask.getWidth() != image.getWidth() || mask.getHeight() != image.getHeight()) {
+      throw new IllegalArgumentException("the mask " + maskFile + " is " + mask.getWidth() + "x" + mask.getHeight()
+          + " but the image " + imageFile + " is " + image.getWidth() + "x" + image.getHeight()
+          + "; they must have the same size");
+    }
+    if (image.getWidth() != size || image.getHeight() != size) {
+      notes.accept("note: resizing " + imageFile + " and its mask from " + image.getWidth() + "x" + image.getHeight()
+          + " to the model's " + size + "x" + size);
+      image = resize(image, size, true);
+      mask = resize(mask, size, false);
+    }
+    float[] m = new float[size * size];
+    int holes = 0;
+    for (int y = 0; y < size; y++) {
+      for (int x = 0; x < size; x++) {
+        int rgb = mask.getRGB(x, y);
+        double luminance = (0.299 * ((rgb >> 16) & 0xff) + 0.587 * ((rgb >> 8) & 0xff) + 0.114 * (rgb & 0xff)) / 255.0;
+        m[y * size + x] = luminance >= 0.5 ? 1f : 0f;
+        holes += luminance >= 0.5 ? 1 : 0;
+      }
+    }
+    if (holes == 0) {
+      throw new IllegalArgumentException("the mask " + maskFile + " is empty: paint the region to fill in white");
+    }
+    return new Inpainting(Pixels.fromImage(image, channels), m);
+  }
+
+  public static BufferedImage read(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new NoSuchFileException(file.toString());
+    }
+    BufferedImage image = ImageIO.read(file.toFile());
+    if (image == null) {
+      throw new IllegalArgumentException(file + " is not a PNG or JPEG image");
+    }
+    return image;
+  }
+
+  /** Square resize: smooth (halving steps, then bilinear) for images, nearest for masks. */
+  public static BufferedImage resize(BufferedImage image, int size, boolean smooth) {
+    BufferedImage current = image;
+    if (smooth) {
+      while (current.getWidth() >= 2 * size && current.getHeight() >= 2 * size) {
+        current = draw(current, current.getWidth() / 2, current.getHeight() / 2, true);
+      }
+    }
+    return draw(current, size, size, smooth);
+  }
+
+  private static BufferedImage draw(BufferedImage image, int width, int height, boolean smooth) {
+    BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = out.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, smooth
+        ? RenderingHints.VALUE_INTERPOLATION_BILINEAR : RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
+    g.drawImage(image, 0, 0, width, height, null);
+    g.dispose();
+    return out;
+  }
+}

@@ -1,0 +1,78 @@
+package org.diffusiondepot.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.diffusiondepot.proto.ExperimentConfig;
+import org.diffusiondepot.proto.Task;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  static final String GOOD = """
+      name: "t" task: UNCONDITIONAL
+      model { base_channels: 8 channel_mults: [1, 2] attention_resolutions: [8] block: RESNET_3X3 }
+      diffusion { beta_schedule: LINEAR variance: SAME }
+      data { resolution: 16 }
+      train { batch_size: 2 iterations: 10 }
+      """;
+
+  @Test
+  void fillsTheSeedDefaults() {
+    ExperimentConfig c = ConfigLoader.parse(GOOD, "good.pbtxt");
+    assertEquals(Task.UNCONDITIONAL, c.getTask());
+    assertEquals(1000, c.getDiffusion().getTimesteps());
+    assertEquals(1e-4, c.getDiffusion().getBetaStart(), 0);
+    assertEquals(0.02, c.getDiffusion().getBetaEnd(), 0);
+    assertEquals(1e-4, c.getTrain().getLearningRate(), 0);
+    assertEquals(1e-10, c.getTrain().getMinLearningRate(), 0);
+    assertEquals(0.9999, c.getTrain().getEmaDecay(), 0);
+    assertTrue(c.getData().getRandomFlip());
+    assertTrue(c.getDiffusion().getClipDenoised());
+  }
+
+  @Test
+  void badValuesNameTheFileAndField() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.parse(GOOD.replace("base_channels: 8", "base_channels: 0"), "graphs/x.pbtxt"));
+    assertTrue(e.getMessage().startsWith("graphs/x.pbtxt: model.base_channels: expected a positive integer"),
+        e.getMessage());
+    e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.parse(GOOD.replace("attention_resolutions: [8]", "attention_resolutions: [5]"), "c"));
+    assertTrue(e.getMessage().contains("model.attention_resolutions") && e.getMessage().contains("[16, 8]"),
+        e.getMessage());
+    e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(GOOD.replace("variance: SAME", ""), "c"));
+    assertTrue(e.getMessage().contains("diffusion.variance: expected SAME"), e.getMessage());
+    e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.parse(GOOD.replace("iterations: 10", "iterations: 10 min_learning_rate: 0.1"), "c"));
+    assertTrue(e.getMessage().contains("train.min_learning_rate"), e.getMessage());
+    e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.parse(GOOD.replace("task: UNCONDITIONAL", "task: CLASS_CONDITIONAL"), "c"));
+    assertTrue(e.getMessage().contains("classes.num_classes"), e.getMessage());
+  }
+
+  @Test
+  void syntaxErrorsGiveFileLineAndColumn() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.parse(GOOD.replace("data { resolution: 16 }", "data { resolutoin: 16 }"), "my.pbtxt"));
+    assertTrue(e.getMessage().startsWith("my.pbtxt:4:"), e.getMessage());
+    assertTrue(e.getMessage().contains("resolutoin"), e.getMessage());
+  }
+
+  @Test
+  void missingFileIsNamed(@TempDir Path dir) {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir.resolve("nope.pbtxt")));
+    assertTrue(e.getMessage().contains("nope.pbtxt: no such config file"), e.getMessage());
+  }
+
+  @Test
+  void loadsFromDisk(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("c.pbtxt");
+    Files.writeString(f, GOOD);
+    assertEquals("t", ConfigLoader.load(f).getName());
+  }
+}

@@ -1,0 +1,74 @@
+package org.diffusiondepot.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.diffusiondepot.events.EventReader;
+import org.diffusiondepot.events.ScalarPoint;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A short run on the built-in data writes checkpoints and TensorBoard events, and resumes. */
+class TrainerTest {
+  static final String CONFIG = """
+      name: "trainer_test" task: UNCONDITIONAL
+      model { base_channels: 8 channel_mults: [1, 2] attention_resolutions: [4] block: RESNET_3X3 group_norm_groups: 4 }
+      diffusion { beta_schedule: LINEAR variance: SAME }
+      data { resolution: 8 train_fraction: 0.9 }
+      train { batch_size: 4 iterations: 100 learning_rate: 2e-3 warmup_steps: 2 checkpoint_every: 3 log_every: 2
+              sample_every: 4 sample_count: 4 sample_steps: 3 validation_every: 4 validation_batches: 1 }
+      """;
+
+  @Test
+  void trainsLogsCheckpointsAndResumes(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("c.pbtxt");
+    Files.writeString(config, CONFIG);
+    Path run = dir.resolve("run");
+    String first = train(config, run, 4);
+    assertTrue(first.contains("finished at step 4"), first);
+    assertEquals(4, CheckpointStore.stepOf(new CheckpointStore(run.resolve("checkpoints"), 3).latest().orElseThrow()));
+    assertTrue(Files.exists(run.resolve("config.pbtxt")));
+    assertTrue(Files.exists(run.resolve("samples/step-00000004.png")));
+
+    String second = train(config, run, 6);
+    assertTrue(second.contains("resuming from") && second.contains("(step 4)"), second);
+    assertTrue(second.contains("finished at step 6"), second);
+
+    Map<String, List<ScalarPoint>> scalars = EventReader.scalars(run);
+    for (String tag : List.of("train/loss", "train/learning_rate", "train/gradient_norm", "train/images_per_second",
+        "validation/loss")) {
+      assertTrue(scalars.containsKey(tag), "missing " + tag + " in " + scalars.keySet());
+    }
+    assertTrue(scalars.keySet().stream().anyMatch(t -> t.startsWith("train/loss_t_quarter")));
+    assertEquals(List.of(2L, 4L, 6L), scalars.get("train/loss").stream().map(ScalarPoint::step).toList());
+    assertTrue(EventReader.imageTags(run).stream().anyMatch(t -> t.startsWith("samples/")));
+    // the learning rate follows the schedule across the restart
+    CosineAnnealing schedule = new CosineAnnealing(2e-3, 1e-10, 100, 1, 2);
+    assertEquals(schedule.at(5), scalars.get("train/learning_rate").get(2).value(), 1e-9);
+  }
+
+  @Test
+  void refusesToResumeWithAnotherModel(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("c.pbtxt");
+    Files.writeString(config, CONFIG);
+    Path run = dir.resolve("run");
+    train(config, run, 1);
+    Files.writeString(config, CONFIG.replace("base_channels: 8", "base_channels: 16"));
+    var e = org.junit.jupiter.api.Assertions.assertThrows(org.diffusiondepot.config.ConfigException.class,
+        () -> train(config, run, 2));
+    assertTrue(e.getMessage().contains("different model"), e.getMessage());
+  }
+
+  private static String train(Path config, Path run, long steps) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    Trainer.run(new Trainer.Options(config, "builtin", run, steps), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+}
