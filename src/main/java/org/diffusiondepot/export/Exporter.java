@@ -58,7 +58,7 @@ public final class Exporter {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       int size = denoiser.modelSize();
-      VariableStore weights = new VariableStore(tf, WEIGHTS_ROOT, 0);
+      VariableStore weights = VariableStore.forRestore(tf, WEIGHTS_ROOT);
       Placeholder<TFloat32> xt = tf.withName(X_T).placeholder(TFloat32.class,
           Placeholder.shape(Shape.of(-1, size, size, denoiser.modelChannels())));
       Placeholder<TInt32> t = tf.withName(T).placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));

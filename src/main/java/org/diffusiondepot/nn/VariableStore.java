@@ -18,6 +18,7 @@ public final class VariableStore implements ParameterStore {
   private final Ops tf;
   private final String root;
   private final long seed;
+  private final boolean restoredLater;
   private final Map<String, Variable<TFloat32>> variables = new LinkedHashMap<>();
   private final Map<String, Operand<TFloat32>> reads = new LinkedHashMap<>();
 
@@ -26,9 +27,19 @@ public final class VariableStore implements ParameterStore {
    *     root + "/" + its name
    */
   public VariableStore(Ops tf, String root, long seed) {
+    this(tf, root, seed, false);
+  }
+
+  private VariableStore(Ops tf, String root, long seed, boolean restoredLater) {
     this.tf = tf;
     this.root = root;
     this.seed = seed;
+    this.restoredLater = restoredLater;
+  }
+
+  /** Variables whose values always come from a checkpoint: initialised with zeros, no random ops. */
+  public static VariableStore forRestore(Ops tf, String root) {
+    return new VariableStore(tf, root, 0, true);
   }
 
   @Override
@@ -39,7 +50,7 @@ public final class VariableStore implements ParameterStore {
     }
     Ops scoped = scopedOps(tf, key);
     long paramSeed = seed * 1_000_003L + key.hashCode();
-    Operand<TFloat32> init = initializer.create(tf.withInitScope(), shape, paramSeed);
+    Operand<TFloat32> init = (restoredLater ? Initializer.zeros() : initializer).create(tf.withInitScope(), shape, paramSeed);
     Variable<TFloat32> variable = scoped.variable(init);
     variables.put(key, variable);
     Operand<TFloat32> read = tf.identity(variable);

@@ -294,20 +294,24 @@ public final class Trainer {
     }
   }
 
-  /** A grid of EMA samples (DDIM, fixed seed) to TensorBoard and RUN_DIR/samples. */
+  /**
+   * A grid of EMA samples to TensorBoard and RUN_DIR/samples: DDIM with eta 1 and a fixed seed.
+   * Deterministic DDIM (eta 0) leaves visible noise in samples of a briefly trained model, where
+   * the stochastic chain corrects its errors and gives clean images, as DDPM does.
+   */
   private void preview(Session session, TrainingGraph graph, TaskInputs inputs, NoiseSchedule noise,
       EventWriter events, long step, Batch validation) throws IOException {
     int count = train.getSampleCount();
     int size = inputs.targetSize();
     int channels = inputs.targetChannels();
-    DdimSampler sampler = new DdimSampler(noise, Math.min(train.getSampleSteps(), noise.timesteps()), 0.0,
+    DdimSampler sampler = new DdimSampler(noise, Math.min(train.getSampleSteps(), noise.timesteps()), 1.0,
         config.getDiffusion().getClipDenoised());
     Conditioning condition = inputs.previewCondition(validation, count);
     float[] samples = sampler.sample(new SessionPredictor(session, graph), count, size, channels,
         condition, train.getSeed() + 1, org.diffusiondepot.sampler.StepListener.NONE);
     int columns = (int) Math.ceil(Math.sqrt(count));
     BufferedImage grid = ImageGrid.of(samples, count, size, channels, columns);
-    events.image("samples/ema_ddim" + sampler.timesteps().length, step, grid);
+    events.image("samples/ema_ddim" + sampler.timesteps().length + "_eta1", step, grid);
     events.flush();
     ImageGrid.writePng(ImageGrid.enlarge(grid, size < 64 ? 4 : 1), run.samples().resolve(
         String.format("step-%08d.png", step)));

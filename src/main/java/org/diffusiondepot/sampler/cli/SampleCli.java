@@ -74,7 +74,13 @@ public final class SampleCli implements Callable<Integer> {
   }
 
   public static int execute(String... args) {
+    return execute(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+  }
+
+  public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new SampleCli());
+    cli.setOut(out);
+    cli.setErr(err);
     cli.setExecutionExceptionHandler((e, line, parsed) -> {
       if (e instanceof SamplingException || e instanceof IllegalArgumentException || e instanceof IOException) {
         line.getErr().println("error: " + describe(e));

@@ -1,0 +1,161 @@
+package org.diffusiondepot.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.diffusiondepot.config.ConfigException;
+import org.diffusiondepot.config.ConfigLoader;
+import org.diffusiondepot.proto.ModelCard;
+import org.diffusiondepot.proto.Task;
+import org.diffusiondepot.runtime.Tensors;
+import org.diffusiondepot.sampler.Conditioning;
+import org.diffusiondepot.sampler.DepotModel;
+import org.diffusiondepot.sampler.Samples;
+import org.diffusiondepot.train.CheckpointStore;
+import org.diffusiondepot.train.RunDirectory;
+import org.diffusiondepot.train.Trainer;
+import org.diffusiondepot.train.TrainingGraph;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.types.TFloat32;
+
+class ExporterTest {
+  static final String CONFIG = """
+      name: "export_test" task: UNCONDITIONAL
+      model { base_channels: 8 channel_mults: [1, 2] attention_resolutions: [4] block: CONVNEXT_7X7 dropout: 0.1 }
+      diffusion { beta_schedule: COSINE variance: TRUE }
+      data { resolution: 8 }
+      train { batch_size: 4 iterations: 50 learning_rate: 1e-3 checkpoint_every: 100 sample_count: 2 sample_steps: 2
+              ema_decay: 0.9 }
+      """;
+
+  @TempDir static Path dir;
+  static Path run;
+  static Path export;
+  static ModelCard card;
+
+  @BeforeAll
+  static void trainAndExport() throws Exception {
+    Path config = dir.resolve("c.pbtxt");
+    Files.writeString(config, CONFIG);
+    run = dir.resolve("run");
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    Trainer.run(new Trainer.Options(config, "builtin", run, 5L), quiet);
+    export = dir.resolve("export");
+    card = Exporter.export(run, export, quiet);
+  }
+
+  @Test
+  void cardDescribesTheModel() {
+    assertEquals(Task.UNCONDITIONAL, card.getTask());
+    assertEquals(8, card.getImageSize());
+    assertEquals(5, card.getTrainedSteps());
+    assertEquals(org.diffusiondepot.proto.BetaSchedule.COSINE, card.getBetaSchedule());
+    assertEquals(org.diffusiondepot.proto.VarianceType.TRUE, card.getVariance());
+    assertEquals(1000, card.getTimesteps());
+  }
+
+  @Test
+  void exportedNoisePredictionEqualsTheTrainingGraphsEmaPrediction() throws Exception {
+    Random r = new Random(3);
+    float[] xt = new float[2 * 8 * 8 * 3];
+    for (int i = 0; i < xt.length; i++) {
+      xt[i] = (float) r.nextGaussian();
+    }
+    int[] t = {17, 912};
+    float[] exported;
+    try (DepotModel model = DepotModel.load(export)) {
+      exported = model.predict(xt, t, Conditioning.none(), 2);
+    }
+    TrainingGraph graph = new TrainingGraph(ConfigLoader.load(run.resolve(RunDirectory.CONFIG)));
+    try (Session s = new Session(graph.graph)) {
+      s.restore(new CheckpointStore(run.resolve("checkpoints"), 1).latest().orElseThrow().toString());
+      try (TFloat32 x = Tensors.of(xt, 2, 8, 8, 3); var steps = Tensors.of(t, 2);
+          Result res = s.runner().feed(graph.sampleXt, x).feed(graph.sampleT, steps).fetch(graph.sampleEps).run()) {
+        float[] training = Tensors.floats((TFloat32) res.get(0));
+        for (int i = 0; i < training.length; i++) {
+          assertEquals(training[i], exported[i], 1e-5f, "eps[" + i + "]");
+        }
+      }
+    } finally {
+      graph.graph.close();
+    }
+  }
+
+  @Test
+  void theExportHoldsNoTrainingOps() {
+    try (SavedModelBundle bundle = SavedModelBundle.load(export.toString(), "serve")) {
+      var it = bundle.graph().operations();
+      int ops = 0;
+      while (it.hasNext()) {
+        GraphOperation op = it.next();
+        ops++;
+        assertFalse(op.type().startsWith("Apply") || op.name().contains("gradients") || op.name().contains("optimizer")
+            || op.name().startsWith("unet.") || op.type().startsWith("RandomUniform"), op.name() + " " + op.type());
+      }
+      assertTrue(ops > 100);
+    }
+  }
+
+  @Test
+  void sampledImagesAreDeterministicPerSeed() throws Exception {
+    try (DepotModel model = DepotModel.load(export)) {
+      Samples a = model.sampling().count(2).ddim(5).seed(4).run();
+      Samples b = model.sampling().count(2).ddim(5).seed(4).run();
+      Samples c = model.sampling().count(2).ddim(5).seed(5).run();
+      assertTrue(java.util.Arrays.equals(a.pixels(), b.pixels()));
+      assertFalse(java.util.Arrays.equals(a.pixels(), c.pixels()));
+      assertEquals(2, a.images().size());
+      for (float v : a.pixels()) {
+        assertTrue(v >= -1.0001f && v <= 1.0001f, "clipped x0 stays in range: " + v);
+      }
+    }
+  }
+
+  @Test
+  void aRunWithoutCheckpointIsAClearError() throws Exception {
+    Path empty = dir.resolve("fresh");
+    Files.createDirectories(empty);
+    Files.writeString(empty.resolve(RunDirectory.CONFIG), CONFIG);
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> Exporter.export(empty, dir.resolve("x"), System.out));
+    assertTrue(e.getMessage().contains("has no checkpoint yet"), e.getMessage());
+  }
+
+  @Test
+  void aConfigThatNoLongerMatchesTheCheckpointIsAClearError() throws Exception {
+    Path copy = dir.resolve("edited");
+    Files.createDirectories(copy.resolve("checkpoints"));
+    try (var files = Files.list(run.resolve("checkpoints"))) {
+      for (Path f : files.toList()) {
+        Files.copy(f, copy.resolve("checkpoints").resolve(f.getFileName()));
+      }
+    }
+    Files.writeString(copy.resolve(RunDirectory.CONFIG), CONFIG.replace("base_channels: 8", "base_channels: 12"));
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> Exporter.export(copy, dir.resolve("y"), System.out));
+    assertTrue(e.getMessage().contains("does not match"), e.getMessage());
+  }
+
+  @Test
+  void refusesToOverwriteSomethingElse() throws Exception {
+    Path other = dir.resolve("precious");
+    Files.createDirectories(other);
+    Files.writeString(other.resolve("notes.txt"), "keep me");
+    assertThrows(ConfigException.class, () -> Exporter.export(run, other, System.out));
+    assertEquals("keep me", Files.readString(other.resolve("notes.txt")));
+  }
+}
