@@ -33,22 +33,44 @@ public final class InputImages {
       notes.accept("note: resizing " + imageFile + " and its mask from " + image.getWidth() + "x" + image.getHeight()
           + " to the model's " + size + "x" + size);
       image = resize(image, size, true);
-      mask = resize(mask, size, false);
     }
-    float[] m = new float[size * size];
+    float[] m = maskAt(mask, size);
     int holes = 0;
-    for (int y = 0; y < size; y++) {
-      for (int x = 0; x < size; x++) {
-        int rgb = mask.getRGB(x, y);
-        double luminance = (0.299 * ((rgb >> 16) & 0xff) + 0.587 * ((rgb >> 8) & 0xff) + 0.114 * (rgb & 0xff)) / 255.0;
-        m[y * size + x] = luminance >= 0.5 ? 1f : 0f;
-        holes += luminance >= 0.5 ? 1 : 0;
-      }
+    for (float v : m) {
+      holes += v > 0.5f ? 1 : 0;
     }
     if (holes == 0) {
       throw new IllegalArgumentException("the mask " + maskFile + " is empty: paint the region to fill in white");
     }
     return new Inpainting(Pixels.fromImage(image, channels), m);
+  }
+
+  /**
+   * The mask at size x size: a pixel is to be filled if any source pixel it covers is white
+   * (luminance >= 0.5), so thin strokes survive downscaling and nothing the user painted is kept.
+   */
+  static float[] maskAt(BufferedImage mask, int size) {
+    int w = mask.getWidth();
+    int h = mask.getHeight();
+    float[] out = new float[size * size];
+    for (int y = 0; y < size; y++) {
+      int y0 = (int) ((long) y * h / size);
+      int y1 = Math.max(y0 + 1, (int) ((long) (y + 1) * h / size));
+      for (int x = 0; x < size; x++) {
+        int x0 = (int) ((long) x * w / size);
+        int x1 = Math.max(x0 + 1, (int) ((long) (x + 1) * w / size));
+        boolean fill = false;
+        for (int sy = y0; sy < y1 && !fill; sy++) {
+          for (int sx = x0; sx < x1 && !fill; sx++) {
+            int rgb = mask.getRGB(sx, sy);
+            double luminance = (0.299 * ((rgb >> 16) & 0xff) + 0.587 * ((rgb >> 8) & 0xff) + 0.114 * (rgb & 0xff)) / 255.0;
+            fill = luminance >= 0.5;
+          }
+        }
+        out[y * size + x] = fill ? 1f : 0f;
+      }
+    }
+    return out;
   }
 
   public static BufferedImage read(Path file) throws IOException {

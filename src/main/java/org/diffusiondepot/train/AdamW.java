@@ -26,10 +26,10 @@ import org.tensorflow.types.TInt64;
  * half-updated weight, yet updates overlap the rest of backprop. Slots are classic variables named
  * {@code optimizer/m/<var>} and {@code optimizer/v/<var>} and are checkpointed with the weights.
  */
-final class AdamW {
+public final class AdamW {
   private AdamW() {}
 
-  record Hyper(double beta1, double beta2, double epsilon, double weightDecay) {}
+  public record Hyper(double beta1, double beta2, double epsilon, double weightDecay) {}
 
   /**
    * @param gradients gradients aligned with {@code variables}, already clipped
@@ -37,7 +37,7 @@ final class AdamW {
    * @param completedSteps the step counter read before this update
    * @return one update op per variable, keyed like {@code variables}
    */
-  static Map<String, Op> build(Ops tf, Map<String, Variable<TFloat32>> variables, List<Operand<TFloat32>> gradients,
+  public static Map<String, Op> build(Ops tf, Map<String, Variable<TFloat32>> variables, List<Operand<TFloat32>> gradients,
       Map<String, Operand<TFloat32>> reads, Operand<TFloat32> learningRate, Operand<TInt64> completedSteps, Hyper h) {
     Operand<TFloat32> n = tf.dtypes.cast(tf.math.add(completedSteps, tf.constant(1L)), TFloat32.class);
     Operand<TFloat32> beta1Power = tf.math.pow(tf.constant((float) h.beta1()), n);

@@ -30,7 +30,13 @@ record ClassInputs(int targetSize, int targetChannels, int numClasses, double la
     return out;
   }
 
-  /** Previews cycle through the classes, one column per class. */
+  /** One column per class. */
+  @Override
+  public java.awt.image.BufferedImage previewGrid(float[] samples, Conditioning condition, int count) {
+    return org.diffusiondepot.image.ImageGrid.of(samples, count, targetSize, targetChannels, numClasses);
+  }
+
+  /** Previews cycle through the classes. */
   @Override
   public Conditioning previewCondition(Batch validation, int count) {
     int[] labels = new int[count];

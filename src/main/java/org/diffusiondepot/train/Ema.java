@@ -19,11 +19,11 @@ import org.tensorflow.types.TInt64;
  * Without the warm-up a 0.9999 average still holds most of the random initial weights after
  * thousands of steps. Shadows are classic variables named {@code ema/<var>}.
  */
-final class Ema {
+public final class Ema {
   private final Map<String, Variable<TFloat32>> shadows = new LinkedHashMap<>();
   private final List<Op> copyFromWeights = new ArrayList<>();
 
-  Ema(Ops tf, Map<String, Variable<TFloat32>> weights) {
+  public Ema(Ops tf, Map<String, Variable<TFloat32>> weights) {
     for (Map.Entry<String, Variable<TFloat32>> e : weights.entrySet()) {
       Variable<TFloat32> w = e.getValue();
       Variable<TFloat32> shadow = VariableStore.scopedOps(tf, "ema/" + e.getKey())
@@ -34,17 +34,17 @@ final class Ema {
   }
 
   /** The shadows keyed by the name of the weight they follow. */
-  Map<String, Variable<TFloat32>> shadows() {
+  public Map<String, Variable<TFloat32>> shadows() {
     return shadows;
   }
 
   /** Ops that set every shadow to its weight: run once after initialising a fresh run. */
-  List<Op> copyFromWeights() {
+  public List<Op> copyFromWeights() {
     return copyFromWeights;
   }
 
   /** d for the update after {@code completedSteps} steps. */
-  static Operand<TFloat32> decay(Ops tf, Operand<TInt64> completedSteps, double decay, boolean warmup) {
+  public static Operand<TFloat32> decay(Ops tf, Operand<TInt64> completedSteps, double decay, boolean warmup) {
     Operand<TFloat32> target = tf.constant((float) decay);
     if (!warmup) {
       return target;
@@ -55,7 +55,7 @@ final class Ema {
   }
 
   /** Update ops; build them with {@code tf} gated on the optimizer updates. */
-  List<Op> update(Ops tf, Map<String, Variable<TFloat32>> weights, Operand<TFloat32> decay) {
+  public List<Op> update(Ops tf, Map<String, Variable<TFloat32>> weights, Operand<TFloat32> decay) {
     Operand<TFloat32> rate = tf.math.sub(tf.constant(1f), decay);
     List<Op> ops = new ArrayList<>();
     for (Map.Entry<String, Variable<TFloat32>> e : weights.entrySet()) {

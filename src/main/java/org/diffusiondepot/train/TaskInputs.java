@@ -27,6 +27,12 @@ interface TaskInputs {
   /** Conditioning for a preview grid of {@code count} samples, drawn from validation images. */
   Conditioning previewCondition(Batch validation, int count);
 
+  /** How a preview is shown: by default a square grid of the samples. */
+  default java.awt.image.BufferedImage previewGrid(float[] samples, Conditioning condition, int count) {
+    return org.diffusiondepot.image.ImageGrid.of(samples, count, targetSize(), targetChannels(),
+        (int) Math.ceil(Math.sqrt(count)));
+  }
+
   /** Feeds the conditioning placeholders of a training or preview pass. */
   static void feed(Session.Runner runner, ConditionInputs inputs, Conditioning c, int batch, int size,
       int channels, List<Tensor> owned) {
@@ -57,6 +63,8 @@ interface TaskInputs {
       case UNCONDITIONAL -> new UnconditionalInputs(size, channels);
       case CLASS_CONDITIONAL -> new ClassInputs(size, channels, config.getClasses().getNumClasses(),
           config.getClasses().getLabelDropout(), config.getTrain().getSeed());
+      case INPAINTING -> new InpaintingInputs(size, channels, new org.diffusiondepot.data.MaskGenerator(size,
+          config.getInpainting().getMinMaskRatio(), config.getInpainting().getMaxMaskRatio()), config.getTrain().getSeed());
       default -> throw new UnsupportedOperationException("training for task " + config.getTask()
           + " is not available yet");
     };

@@ -309,8 +309,7 @@ public final class Trainer {
     Conditioning condition = inputs.previewCondition(validation, count);
     float[] samples = sampler.sample(new SessionPredictor(session, graph), count, size, channels,
         condition, train.getSeed() + 1, org.diffusiondepot.sampler.StepListener.NONE);
-    int columns = (int) Math.ceil(Math.sqrt(count));
-    BufferedImage grid = ImageGrid.of(samples, count, size, channels, columns);
+    BufferedImage grid = inputs.previewGrid(samples, condition, count);
     events.image("samples/ema_ddim" + sampler.timesteps().length + "_eta1", step, grid);
     events.flush();
     ImageGrid.writePng(ImageGrid.enlarge(grid, size < 64 ? 4 : 1), run.samples().resolve(

@@ -16,7 +16,6 @@ import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.runtime.Tensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.types.TFloat32;
@@ -98,18 +97,21 @@ class CheckpointResumeTest {
     }
   }
 
-  /** Every weight, both Adam slots and the EMA shadow of each, concatenated. */
+  /** Every weight, both Adam slots and the EMA shadow of each, concatenated (one run: one compile). */
   private static float[] values(Session s, TrainingGraph g, List<String> names) {
-    List<Float> all = new ArrayList<>();
+    Session.Runner runner = s.runner();
+    int fetched = 0;
     for (String name : names) {
-      List<Operand<?>> reads = List.of(g.weights.variables().get(name), g.emaShadows.get(name),
-          g.graph.operation("optimizer.m." + name.replace('/', '.')).output(0),
-          g.graph.operation("optimizer.v." + name.replace('/', '.')).output(0));
-      for (Operand<?> read : reads) {
-        try (Result r = s.runner().fetch(read).run()) {
-          for (float v : Tensors.floats((TFloat32) r.get(0))) {
-            all.add(v);
-          }
+      String op = name.replace('/', '.');
+      runner.fetch(g.weights.variables().get(name)).fetch(g.emaShadows.get(name))
+          .fetch(g.graph.operation("optimizer.m." + op).output(0)).fetch(g.graph.operation("optimizer.v." + op).output(0));
+      fetched += 4;
+    }
+    List<Float> all = new ArrayList<>();
+    try (Result r = runner.run()) {
+      for (int i = 0; i < fetched; i++) {
+        for (float v : Tensors.floats((TFloat32) r.get(i))) {
+          all.add(v);
         }
       }
     }

@@ -25,6 +25,9 @@ import picocli.CommandLine.Option;
 @Command(name = "depot-sample", mixinStandardHelpOptions = true, version = "Diffusion Depot sampler 0.1",
     description = "Generate images from a model exported with 'tools/depot export'.")
 public final class SampleCli implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--model", required = true, paramLabel = "EXPORT_DIR", description = "the export to sample")
   Path model;
 
@@ -134,7 +137,7 @@ public final class SampleCli implements Callable<Integer> {
       if (card.getTask() == Task.INPAINTING || image != null || mask != null) {
         requireTask(card, Task.INPAINTING, "--image/--mask");
         InputImages.Inpainting input = InputImages.inpainting(image, mask, card.getImageSize(), card.getImageChannels(),
-            System.err::println);
+            spec.commandLine().getErr()::println);
         request.inpaint(input.image(), input.mask());
       }
       if (card.getTask() == Task.SUPER_RESOLUTION || lowRes != null) {
@@ -148,14 +151,14 @@ public final class SampleCli implements Callable<Integer> {
       }
       BufferedImage grid = samples.grid(columns);
       ImageGrid.writePng(ImageGrid.enlarge(grid, samples.size() < 64 ? 4 : 1), out);
-      System.out.printf("wrote %d samples (%s, %d steps, seed %d) to %s%n", samples.count(),
+      spec.commandLine().getOut().printf("wrote %d samples (%s, %d steps, seed %d) to %s%n", samples.count(),
           method.name().toLowerCase(), chain, seed, out);
       if (outDir != null) {
         List<BufferedImage> images = samples.images();
         for (int i = 0; i < images.size(); i++) {
           ImageGrid.writePng(images.get(i), outDir.resolve(String.format("sample-%04d.png", i)));
         }
-        System.out.printf("wrote %d PNGs to %s%n", images.size(), outDir);
+        spec.commandLine().getOut().printf("wrote %d PNGs to %s%n", images.size(), outDir);
       }
       return 0;
     }

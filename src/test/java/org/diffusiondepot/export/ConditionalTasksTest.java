@@ -1,0 +1,173 @@
+package org.diffusiondepot.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.diffusiondepot.diffusion.Denoiser;
+import org.diffusiondepot.config.ConfigLoader;
+import org.diffusiondepot.proto.ModelCard;
+import org.diffusiondepot.sampler.DepotModel;
+import org.diffusiondepot.sampler.Samples;
+import org.diffusiondepot.sampler.SamplingException;
+import org.diffusiondepot.sampler.cli.SampleCli;
+import org.diffusiondepot.train.Trainer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Class-conditional and inpainting models train, export with their task, and sample. */
+class ConditionalTasksTest {
+  static final String COMMON = """
+      model { base_channels: 8 channel_mults: [1, 2] block: RESNET_3X3 group_norm_groups: 4 middle_attention: false }
+      diffusion { beta_schedule: LINEAR variance: SAME }
+      data { resolution: 8 }
+      train { batch_size: 4 iterations: 10 sample_count: 3 sample_steps: 2 }
+      """;
+  static final String CFG = "name: \"cfg\" task: CLASS_CONDITIONAL classes { num_classes: 3 classifier_free_guidance: true }\n" + COMMON;
+  static final String NO_CFG = "name: \"nocfg\" task: CLASS_CONDITIONAL classes { num_classes: 3 }\n" + COMMON;
+  static final String INPAINT = "name: \"inp\" task: INPAINTING inpainting { min_mask_ratio: 0.2 max_mask_ratio: 0.4 }\n" + COMMON;
+
+  @TempDir static Path dir;
+  static Path cfg;
+  static Path noCfg;
+  static Path inpaint;
+
+  @BeforeAll
+  static void trainAndExport() throws Exception {
+    cfg = trainAndExport("cfg", CFG);
+    noCfg = trainAndExport("nocfg", NO_CFG);
+    inpaint = trainAndExport("inp", INPAINT);
+  }
+
+  static Path trainAndExport(String name, String config) throws Exception {
+    Path file = dir.resolve(name + ".pbtxt");
+    Files.writeString(file, config);
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    Trainer.run(new Trainer.Options(file, "builtin", dir.resolve(name), 2L), quiet);
+    Exporter.export(dir.resolve(name), dir.resolve(name + "-export"), quiet);
+    return dir.resolve(name + "-export");
+  }
+
+  @Test
+  void conditioningWidensTheUNetInput() {
+    assertEquals(3, Denoiser.fromConfig(ConfigLoader.parse(CFG, "c")).spec().inChannels());
+    assertEquals(3, Denoiser.fromConfig(ConfigLoader.parse(CFG, "c")).spec().numClasses());
+    assertEquals(7, Denoiser.fromConfig(ConfigLoader.parse(INPAINT, "c")).spec().inChannels(), "x_t, masked image, mask");
+    assertEquals(3, Denoiser.fromConfig(ConfigLoader.parse(INPAINT, "c")).spec().outChannels());
+  }
+
+  @Test
+  void classNamesTravelFromTheDataToTheExport() throws Exception {
+    try (DepotModel model = DepotModel.load(cfg)) {
+      ModelCard card = model.card();
+      assertEquals(List.of("circle", "square", "triangle"), card.getClassNamesList());
+      assertTrue(card.getClassifierFreeGuidance());
+      assertEquals(3, card.getNullClass());
+      Samples s = model.sampling().count(3).ddim(3).classLabels(2, 0, 1).guidance(4.0).run();
+      assertEquals(List.of(2, 0, 1), java.util.Arrays.stream(s.labels()).boxed().toList());
+    }
+  }
+
+  @Test
+  void guidanceIsRefusedForAModelTrainedWithoutIt() throws Exception {
+    try (DepotModel model = DepotModel.load(noCfg)) {
+      SamplingException e = assertThrows(SamplingException.class,
+          () -> model.sampling().count(1).ddim(2).guidance(3.0).run());
+      assertTrue(e.getMessage().contains("without classifier-free guidance"), e.getMessage());
+      model.sampling().count(1).ddim(2).guidance(1.0).run();
+    }
+  }
+
+  @Test
+  void cliClassOptions() {
+    Outcome all = run("--model", cfg.toString(), "--class", "all", "--num", "2", "--steps", "2",
+        "--out", dir.resolve("all.png").toString());
+    assertEquals(0, all.code(), all.err());
+    Outcome unknown = run("--model", cfg.toString(), "--class", "horse", "--out", dir.resolve("h.png").toString());
+    assertEquals(2, unknown.code());
+    assertTrue(unknown.err().contains("valid classes: circle, square, triangle"), unknown.err());
+    Outcome byIndex = run("--model", cfg.toString(), "--class", "1", "--num", "1", "--steps", "2", "--guidance", "0",
+        "--out", dir.resolve("i.png").toString());
+    assertEquals(0, byIndex.code(), byIndex.err());
+  }
+
+  @Test
+  void inpaintingKeepsKnownPixelsExactly() throws Exception {
+    try (DepotModel model = DepotModel.load(inpaint)) {
+      int n = 8 * 8;
+      float[] image = new float[n * 3];
+      float[] mask = new float[n];
+      for (int i = 0; i < image.length; i++) {
+        image[i] = (i % 7) / 3.5f - 1f;
+      }
+      for (int p = 0; p < n; p++) {
+        mask[p] = (p % 8 >= 2 && p % 8 < 6 && p / 8 >= 3) ? 1f : 0f;
+      }
+      Samples s = model.sampling().count(2).ddim(3).inpaint(image, mask).seed(3).run();
+      int changed = 0;
+      for (int k = 0; k < 2; k++) {
+        float[] out = s.sample(k);
+        for (int p = 0; p < n; p++) {
+          for (int c = 0; c < 3; c++) {
+            if (mask[p] == 0f) {
+              assertEquals(image[p * 3 + c], out[p * 3 + c], 0f, "known pixel " + p);
+            } else if (out[p * 3 + c] != image[p * 3 + c]) {
+              changed++;
+            }
+          }
+        }
+      }
+      assertTrue(changed > 0, "the hole is generated");
+    }
+  }
+
+  @Test
+  void inpaintingCliChecksItsInputs() throws Exception {
+    Path image = dir.resolve("in.png");
+    Path mask = dir.resolve("mask.png");
+    Path smallMask = dir.resolve("small-mask.png");
+    Path emptyMask = dir.resolve("empty-mask.png");
+    ImageIO.write(new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB), "png", image.toFile());
+    BufferedImage m = new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB);
+    m.setRGB(4, 4, 0xffffff);
+    m.setRGB(5, 4, 0xffffff);
+    ImageIO.write(m, "png", mask.toFile());
+    ImageIO.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "png", smallMask.toFile());
+    ImageIO.write(new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB), "png", emptyMask.toFile());
+    Outcome ok = run("--model", inpaint.toString(), "--image", image.toString(), "--mask", mask.toString(),
+        "--num", "1", "--steps", "2", "--out", dir.resolve("filled.png").toString());
+    assertEquals(0, ok.code(), ok.err());
+    assertTrue(ok.err().contains("note: resizing"), ok.err());
+    Outcome wrongSize = run("--model", inpaint.toString(), "--image", image.toString(), "--mask", smallMask.toString(),
+        "--out", dir.resolve("x.png").toString());
+    assertEquals(2, wrongSize.code());
+    assertTrue(wrongSize.err().contains("must have the same size"), wrongSize.err());
+    Outcome empty = run("--model", inpaint.toString(), "--image", image.toString(), "--mask", emptyMask.toString(),
+        "--out", dir.resolve("y.png").toString());
+    assertEquals(2, empty.code());
+    assertTrue(empty.err().contains("is empty"), empty.err());
+    Outcome missing = run("--model", inpaint.toString(), "--out", dir.resolve("z.png").toString());
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().contains("needs both --image"), missing.err());
+  }
+
+  record Outcome(int code, String out, String err) {}
+
+  static Outcome run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = SampleCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Outcome(code, out.toString(), err.toString());
+  }
+}
