@@ -1,0 +1,59 @@
+package org.diffusiondepot.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.diffusiondepot.eval.ModelEvaluation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "eval", description = "Metrics of an export on held-out images: loss per timestep quarter, "
+    + "SWD (and FID/KID with --inception), per-class accuracy, inpainting and super-resolution PSNR/SSIM "
+    + "against simple baselines. Printed with sample counts and written as JSON.")
+final class EvalCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "EXPORT_DIR")
+  Path export;
+
+  @Option(names = "--data", defaultValue = "builtin", paramLabel = "DIR|builtin",
+      description = "the data the model was trained on; its validation split is used (default: ${DEFAULT-VALUE})")
+  String data;
+
+  @Option(names = "--samples", defaultValue = "256", description = "samples / held-out images (default: ${DEFAULT-VALUE})")
+  int samples;
+
+  @Option(names = "--steps", defaultValue = "50", description = "DDIM steps, eta 1 (default: ${DEFAULT-VALUE})")
+  int steps;
+
+  @Option(names = "--seed", defaultValue = "0")
+  long seed;
+
+  @Option(names = "--guidance", split = ",", paramLabel = "W[,W...]",
+      description = "guidance scales for class-conditional models (default: 0, 1 and the card's scale)")
+  List<Double> guidance = new ArrayList<>();
+
+  @Option(names = "--inception", paramLabel = "PATH",
+      description = "classify_image_graph_def.pb (or its folder) for FID/KID; without it they are skipped")
+  Path inception;
+
+  @Option(names = "--classifier", paramLabel = "DIR", description = "a saved classifier (default: "
+      + "EXPORT_DIR/classifier, trained on --data the first time)")
+  Path classifier;
+
+  @Option(names = "--run", paramLabel = "RUN_DIR", description = "also log the metrics to this run's TensorBoard")
+  Path run;
+
+  @Option(names = "--out", paramLabel = "FILE.json", description = "default: EXPORT_DIR/metrics.json")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    if (samples < 1 || steps < 1) {
+      throw new IllegalArgumentException("--samples and --steps must be positive");
+    }
+    ModelEvaluation.run(export, new ModelEvaluation.Options(samples, steps, seed, data, inception, classifier,
+        guidance, run), out, System.out);
+    return 0;
+  }
+}

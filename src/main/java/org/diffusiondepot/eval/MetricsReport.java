@@ -1,0 +1,115 @@
+package org.diffusiondepot.eval;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Named results of an evaluation, in insertion order, written as one flat JSON object such as
+ * {@code {"model": "exports/demo", "swd": 12.3, "swd_samples": 256, "fid": null}}. Metric values are
+ * doubles, sample counts are integers, and text entries say what was evaluated. JSON has no NaN or
+ * infinity, so those are written as null (e.g. the PSNR of identical images, or an accuracy of a
+ * class with no samples). Putting a name again replaces its value in place.
+ */
+public final class MetricsReport {
+  private final Map<String, Object> entries = new LinkedHashMap<>();
+
+  public MetricsReport put(String name, double value) {
+    entries.put(checkName(name), value);
+    return this;
+  }
+
+  public MetricsReport count(String name, long count) {
+    entries.put(checkName(name), count);
+    return this;
+  }
+
+  public MetricsReport text(String name, String value) {
+    entries.put(checkName(name), value);
+    return this;
+  }
+
+  /** Name to Double, Long or String, in insertion order. */
+  public Map<String, Object> entries() {
+    return Collections.unmodifiableMap(entries);
+  }
+
+  /** A metric or count as a double; NaN if absent or text. */
+  public double value(String name) {
+    Object v = entries.get(name);
+    return v instanceof Number n ? n.doubleValue() : Double.NaN;
+  }
+
+  public String toJson() {
+    StringBuilder out = new StringBuilder("{");
+    boolean first = true;
+    for (Map.Entry<String, Object> e : entries.entrySet()) {
+      out.append(first ? "\n  " : ",\n  ");
+      first = false;
+      quote(out, e.getKey());
+      out.append(": ");
+      Object v = e.getValue();
+      if (v instanceof Double d) {
+        out.append(Double.isFinite(d) ? d.toString() : "null");
+      } else if (v instanceof Long l) {
+        out.append(l);
+      } else {
+        quote(out, (String) v);
+      }
+    }
+    return out.append(first ? "}" : "\n}").append('\n').toString();
+  }
+
+  /** Writes the JSON through a temporary file, so a reader never sees half a report. */
+  public void write(Path file) throws IOException {
+    Path absolute = file.toAbsolutePath();
+    Files.createDirectories(absolute.getParent());
+    Path tmp = absolute.resolveSibling(".tmp-" + absolute.getFileName());
+    Files.writeString(tmp, toJson(), StandardCharsets.UTF_8);
+    try {
+      Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return toJson();
+  }
+
+  private static String checkName(String name) {
+    if (name == null || name.isEmpty()) {
+      throw new IllegalArgumentException("a metric needs a name");
+    }
+    return name;
+  }
+
+  private static void quote(StringBuilder out, String s) {
+    out.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    out.append('"');
+  }
+}
