@@ -1,0 +1,117 @@
+package org.diffusiondepot.report;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.diffusiondepot.proto.ModelCard;
+import org.diffusiondepot.proto.Task;
+import org.junit.jupiter.api.Test;
+
+/** The small pieces of the report: panels, metrics parsing, chain positions, HTML escaping. */
+class PartsTest {
+  @Test
+  void superResolutionPanelsRenderFromArrays() {
+    int size = 16;
+    int low = 4;
+    float[] lowRes = new float[low * low * 3];
+    float[] bicubic = new float[size * size * 3];
+    float[] output = new float[size * size * 3];
+    Arrays.fill(lowRes, -0.5f);
+    Arrays.fill(bicubic, 0.2f);
+    Arrays.fill(output, 0.9f);
+    var row = new SuperResolutionPanels.Row(lowRes, bicubic, output);
+    BufferedImage panels = SuperResolutionPanels.render(List.of(row, row), low, size, 3);
+    int tile = size * LabeledGrid.scaleFor(size);
+    assertTrue(panels.getWidth() >= 3 * tile && panels.getHeight() >= 2 * tile, panels.getWidth() + "x"
+        + panels.getHeight());
+    assertThrows(IllegalArgumentException.class,
+        () -> SuperResolutionPanels.render(List.of(new SuperResolutionPanels.Row(bicubic, bicubic, output)), low,
+            size, 3));
+  }
+
+  @Test
+  void latentModelsAreToldApart() {
+    ModelCard pixels = ModelCard.newBuilder().setTask(Task.UNCONDITIONAL).setImageSize(32).setModelSize(32)
+        .setImageChannels(3).setModelChannels(3).build();
+    ModelCard latentSr = pixels.toBuilder().setTask(Task.SUPER_RESOLUTION).setImageSize(512).setModelSize(64)
+        .setModelChannels(4).build();
+    assertNull(TaskSampling.unsupported(pixels));
+    assertFalse(TaskSampling.latent(pixels));
+    assertTrue(TaskSampling.latent(latentSr));
+    assertNull(TaskSampling.unsupported(latentSr), "super-resolution is tried: the sampler may decode latents");
+    assertNotNull(TaskSampling.unsupported(latentSr.toBuilder().setTask(Task.UNCONDITIONAL).build()));
+    assertNotNull(TaskSampling.unsupported(pixels.toBuilder().setTask(Task.FIRST_STAGE).build()));
+  }
+
+  @Test
+  void metricsJsonIsAFlatObject() {
+    Map<String, Object> m = FlatJson.parse("{\"fid\": 12.5, \"fid_samples\": 1000, \"name\": \"a\\\"b\", "
+        + "\"ok\": true, \"none\": null, \"nested\": {\"x\": [1, 2]}, \"neg\": -1e-3}");
+    assertEquals(12.5, m.get("fid"));
+    assertEquals(1000.0, m.get("fid_samples"));
+    assertEquals("a\"b", m.get("name"));
+    assertEquals(Boolean.TRUE, m.get("ok"));
+    assertTrue(m.containsKey("none"));
+    assertEquals("{\"x\": [1, 2]}", m.get("nested"));
+    assertEquals(-1e-3, m.get("neg"));
+    assertEquals(List.of(List.of("fid", "12.5", "1000"), List.of("name", "a\"b", ""), List.of("ok", "true", ""),
+        List.of("none", "null", ""), List.of("nested", "{\"x\": [1, 2]}", ""), List.of("neg", "-0.001", "")),
+        MetricsSection.rows(m));
+    assertThrows(IllegalArgumentException.class, () -> FlatJson.parse("[1, 2]"));
+    assertThrows(IllegalArgumentException.class, () -> FlatJson.parse("{\"a\": 1"));
+  }
+
+  @Test
+  void chainPositionsAreSpreadAndIncludeBothEnds() {
+    assertArrayEquals(new int[] {0, 14, 28, 42, 57, 71, 85, 99}, ChainRecorder.evenly(100, 8));
+    assertArrayEquals(new int[] {0, 1, 2}, ChainRecorder.evenly(3, 8));
+    assertArrayEquals(new int[] {0}, ChainRecorder.evenly(1, 8));
+  }
+
+  @Test
+  void theRecorderKeepsCopiesOfTheChosenSteps() {
+    ChainRecorder r = new ChainRecorder(new int[] {0, 2}, 1, 2);
+    float[] x = {1, 2, 9, 9};
+    r.onStep(0, 3, 999, x, new float[] {5, 6, 9, 9});
+    x[0] = 7;
+    r.onStep(1, 3, 500, x, x);
+    r.onStep(2, 3, 0, new float[] {3, 4, 9, 9}, new float[] {3, 4, 9, 9});
+    r.onStep(0, 3, 999, new float[] {8, 8, 8, 8}, x);  // a second chunk is ignored
+    assertArrayEquals(new int[] {999, 0}, r.timesteps());
+    assertArrayEquals(new float[] {1, 2}, r.state(0));
+    assertArrayEquals(new float[] {5, 6}, r.prediction(0));
+    assertArrayEquals(new float[] {3, 4}, r.state(1));
+  }
+
+  @Test
+  void textIsEscaped() {
+    HtmlPage page = new HtmlPage("<t>");
+    page.openSection("s", "a & b");
+    page.note("use `x < y` here");
+    page.closeSection();
+    String html = page.render();
+    assertTrue(html.contains("<title>&lt;t&gt;</title>"));
+    assertTrue(html.contains("<h2>a &amp; b</h2>"));
+    assertTrue(html.contains("use <code>x &lt; y</code> here"));
+  }
+
+  @Test
+  void numbersAreShort() {
+    assertEquals("0.0001", Numbers.exact(1e-4));
+    assertEquals("0.02", Numbers.exact(0.02));
+    assertEquals("1E-10", Numbers.exact(1e-10));
+    assertEquals("3", Numbers.exact(3.0));
+    assertEquals("2.43e-09", Numbers.brief(2.4289e-9));
+    assertEquals("0.895", Numbers.brief(0.89512));
+    assertEquals("24200", Numbers.brief(24213.7));
+  }
+}
