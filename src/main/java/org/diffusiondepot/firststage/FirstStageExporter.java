@@ -1,0 +1,162 @@
+package org.diffusiondepot.firststage;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.diffusiondepot.config.ConfigException;
+import org.diffusiondepot.config.ConfigLoader;
+import org.diffusiondepot.nn.VariableStore;
+import org.diffusiondepot.proto.ExperimentConfig;
+import org.diffusiondepot.proto.ModelCard;
+import org.diffusiondepot.proto.Task;
+import org.diffusiondepot.runtime.SessionConfigs;
+import org.diffusiondepot.sampler.ModelCards;
+import org.diffusiondepot.train.CheckpointStore;
+import org.diffusiondepot.train.RunDirectory;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Writes a SavedModel (tag "serve") of a first-stage run's latest checkpoint with two signatures,
+ * and {@code model_card.pbtxt} beside it:
+ * <ul>
+ *   <li>{@code encode}: "image" [-1, S, S, C] in [-1, 1] -> "z" [-1, S/f, S/f, D], the quantised
+ *       latents times the run's latent scale (what a diffusion model learns);
+ *   <li>{@code decode}: "z" scaled latents -> "image" in [-1, 1]: z is divided by the scale,
+ *       snapped to the nearest codes and decoded, then clipped.
+ * </ul>
+ * The graph is built fresh for inference (no discriminator, losses or optimizer) with the
+ * training variable names, so the checkpoint restores straight into it.
+ */
+public final class FirstStageExporter {
+  public static final String ENCODE = "encode";
+  public static final String DECODE = "decode";
+  public static final String IMAGE = "image";
+  public static final String Z = "z";
+
+  private FirstStageExporter() {}
+
+  public static ModelCard export(Path runDir, Path exportDir, PrintStream out) throws IOException {
+    RunDirectory run = new RunDirectory(runDir);
+    ExperimentConfig config = run.loadConfig();
+    if (config.getTask() != Task.FIRST_STAGE) {
+      throw new ConfigException(run.config() + ": task is " + config.getTask()
+          + "; this exporter writes FIRST_STAGE (VQGAN) runs, use the diffusion export for the others");
+    }
+    Path checkpoint = new CheckpointStore(run.checkpoints(), 1).latest().orElseThrow(() -> new ConfigException(
+        runDir + " has no checkpoint yet; train first: FirstStageMain CONFIG --data DIR --out " + runDir));
+    double scale = LatentScale.read(runDir);
+    FirstStageNetwork network = FirstStageNetwork.fromConfig(config);
+    FirstStageSpec spec = network.spec();
+    Path staging = prepareTarget(exportDir);
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      VariableStore weights = VariableStore.forRestore(tf, FirstStageNetwork.ROOT);
+      int size = spec.imageSize();
+      int latent = spec.latentSize();
+      Placeholder<TFloat32> image = tf.withName(IMAGE).placeholder(TFloat32.class,
+          Placeholder.shape(Shape.of(-1, size, size, spec.imageChannels())));
+      Operand<TFloat32> z = tf.withName("encode_z").math.mul(network.encode(tf, weights, image),
+          tf.constant((float) scale));
+      Placeholder<TFloat32> zIn = tf.withName(Z).placeholder(TFloat32.class,
+          Placeholder.shape(Shape.of(-1, latent, latent, spec.embeddingDim())));
+      Operand<TFloat32> decoded = network.decode(tf, weights, tf.math.div(zIn, tf.constant((float) scale)));
+      Operand<TFloat32> imageOut = tf.withName("decode_image").clipByValue(decoded, tf.constant(-1f), tf.constant(1f));
+      try (Session session = new Session(graph, SessionConfigs.cpu())) {
+        restore(session, checkpoint, runDir);
+        SavedModelBundle.exporter(staging.toString()).withSession(session).withSignatures(
+            Signature.builder().key(ENCODE).input(IMAGE, image).output(Z, z).build(),
+            Signature.builder().key(DECODE).input(Z, zIn).output(IMAGE, imageOut).build()).export();
+      }
+      ModelCard card = ModelCard.newBuilder()
+          .setName(config.getName())
+          .setTask(Task.FIRST_STAGE)
+          .setImageSize(size)
+          .setImageChannels(spec.imageChannels())
+          .setModelSize(latent)
+          .setModelChannels(spec.embeddingDim())
+          .setFirstStageFactor(spec.factor())
+          .setLatentScale(scale)
+          .setTrainedSteps(CheckpointStore.stepOf(checkpoint))
+          .setParameters(weights.parameterCount())
+          .setSourceConfig(ConfigLoader.toText(config))
+          .setCreated(Instant.now().toString())
+          .build();
+      ModelCards.write(card, staging);
+      publish(staging, exportDir);
+      out.printf("exported %s (VQGAN f = %d, step %d, %,d parameters, latent scale %.5f) to %s%n", config.getName(),
+          spec.factor(), card.getTrainedSteps(), card.getParameters(), scale, exportDir);
+      return card;
+    } finally {
+      deleteRecursively(staging);
+    }
+  }
+
+  private static void restore(Session session, Path checkpoint, Path runDir) {
+    try {
+      session.restore(checkpoint.toString());
+    } catch (RuntimeException e) {
+      throw new ConfigException(checkpoint + " does not match " + runDir.resolve(RunDirectory.CONFIG)
+          + " (was the config edited after training?): " + firstLine(e.getMessage()), e);
+    }
+  }
+
+  /** Refuses to overwrite anything but an earlier export; returns an empty staging folder beside it. */
+  private static Path prepareTarget(Path exportDir) throws IOException {
+    if (Files.exists(exportDir)) {
+      boolean empty;
+      try (Stream<Path> entries = Files.list(exportDir)) {
+        empty = entries.findAny().isEmpty();
+      }
+      if (!empty && !Files.exists(exportDir.resolve(ModelCards.FILE))) {
+        throw new ConfigException(exportDir + " exists and is not an export; choose another --out");
+      }
+    }
+    Path parent = exportDir.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    Path staging = parent.resolve(".tmp-" + exportDir.getFileName());
+    deleteRecursively(staging);
+    return staging;
+  }
+
+  /** Replaces the target with the staged export in two renames, so a reader never sees half of one. */
+  private static void publish(Path staging, Path exportDir) throws IOException {
+    Path old = exportDir.toAbsolutePath().getParent().resolve(".old-" + exportDir.getFileName());
+    deleteRecursively(old);
+    if (Files.exists(exportDir)) {
+      Files.move(exportDir, old);
+    }
+    Files.move(staging, exportDir);
+    deleteRecursively(old);
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+}
