@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code depot} command: one entry point with a subcommand per job. */
 @Command(name = "depot", mixinStandardHelpOptions = true, version = "Diffusion Depot 0.1",
     description = "Train, export and sample denoising diffusion models with TensorFlow Java.",
-    subcommands = {DescribeCommand.class, TrainCommand.class, ExportCommand.class, BenchCommand.class})
+    subcommands = {DescribeCommand.class, TrainCommand.class, ExportCommand.class, EvalCommand.class, ReportCommand.class,
+        BenchCommand.class})
 public final class DepotCli {
   public static void main(String[] args) {
     System.exit(execute(args));
@@ -32,6 +33,8 @@ public final class DepotCli {
   static boolean isUserError(Throwable e) {
     return e instanceof ConfigException
         || e instanceof org.diffusiondepot.data.DataException
+        || e instanceof org.diffusiondepot.sampler.SamplingException
+        || e instanceof org.diffusiondepot.eval.MissingInceptionGraphException
         || e instanceof IllegalArgumentException
         || e instanceof java.nio.file.NoSuchFileException
         || e instanceof java.nio.file.AccessDeniedException;

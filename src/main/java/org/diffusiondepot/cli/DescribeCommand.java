@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.diffusion.Denoiser;
+import org.diffusiondepot.firststage.FirstStageDescriber;
 import org.diffusiondepot.nn.ArchitectureSummary;
 import org.diffusiondepot.nn.CountingStore;
 import org.diffusiondepot.proto.ExperimentConfig;
@@ -28,7 +29,8 @@ final class DescribeCommand implements Callable<Integer> {
     ExperimentConfig c = ConfigLoader.load(config);
     System.out.printf("%s: %s%n", c.getName(), c.getDescription());
     if (c.getTask() == Task.FIRST_STAGE) {
-      throw new IllegalArgumentException(config + ": first-stage (VQGAN) configs are not supported yet");
+      System.out.print(FirstStageDescriber.describe(c));
+      return 0;
     }
     System.out.printf("task %s, %s, %dpx, %s betas, variance %s, T = %d%n", c.getTask(),
         c.getData().getDataset(), c.getData().getResolution(), c.getDiffusion().getBetaSchedule(),

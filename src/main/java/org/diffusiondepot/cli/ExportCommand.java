@@ -3,6 +3,9 @@ package org.diffusiondepot.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.diffusiondepot.export.Exporter;
+import org.diffusiondepot.firststage.FirstStageExporter;
+import org.diffusiondepot.proto.Task;
+import org.diffusiondepot.train.RunDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -18,7 +21,11 @@ final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Exporter.export(runDir, out, System.out);
+    if (new RunDirectory(runDir).loadConfig().getTask() == Task.FIRST_STAGE) {
+      FirstStageExporter.export(runDir, out, System.out);
+    } else {
+      Exporter.export(runDir, out, System.out);
+    }
     return 0;
   }
 }

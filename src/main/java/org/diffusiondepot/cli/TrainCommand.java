@@ -2,6 +2,9 @@ package org.diffusiondepot.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.diffusiondepot.config.ConfigLoader;
+import org.diffusiondepot.firststage.FirstStageTrainer;
+import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,7 +34,12 @@ final class TrainCommand implements Callable<Integer> {
     if (steps != null && steps <= 0) {
       throw new IllegalArgumentException("--steps must be positive, got " + steps);
     }
-    Trainer.run(new Trainer.Options(config, data, out, steps), System.out);
+    Trainer.Options options = new Trainer.Options(config, data, out, steps);
+    if (ConfigLoader.load(config).getTask() == Task.FIRST_STAGE) {
+      FirstStageTrainer.run(options, System.out);
+    } else {
+      Trainer.run(options, System.out);
+    }
     return 0;
   }
 }

@@ -1,5 +1,7 @@
 package org.diffusiondepot.data;
 
+import org.diffusiondepot.image.Resampler;
+
 import java.util.Random;
 
 /**

@@ -1,5 +1,7 @@
 package org.diffusiondepot.data;
 
+import org.diffusiondepot.image.Resampler;
+
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;

@@ -14,6 +14,8 @@ import org.diffusiondepot.diffusion.Denoiser;
 import org.diffusiondepot.nn.VariableStore;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.ModelCard;
+import org.diffusiondepot.proto.Task;
+import org.diffusiondepot.sampler.DepotModel;
 import org.diffusiondepot.runtime.SessionConfigs;
 import org.diffusiondepot.sampler.ModelCards;
 import org.diffusiondepot.train.CheckpointStore;
@@ -73,8 +75,12 @@ public final class Exporter {
         if (condition.lowRes() != null) signature.input(ConditionInputs.LOW_RES, condition.lowRes());
         SavedModelBundle.exporter(staging.toString()).withSession(session).withSignature(signature.build()).export();
       }
-      ModelCard card = ModelCardFactory.fromConfig(config, denoiser, classNames, CheckpointStore.stepOf(checkpoint),
-          weights.parameterCount()).build();
+      ModelCard.Builder cardBuilder = ModelCardFactory.fromConfig(config, denoiser, classNames,
+          CheckpointStore.stepOf(checkpoint), weights.parameterCount());
+      if (config.getTask() == Task.SUPER_RESOLUTION) {
+        cardBuilder.setLatentScale(bundleFirstStage(config, staging));
+      }
+      ModelCard card = cardBuilder.build();
       ModelCards.write(card, staging);
       publish(staging, exportDir);
       out.printf("exported %s (EMA weights of step %d, %,d parameters) to %s%n", config.getName(),
@@ -83,6 +89,32 @@ public final class Exporter {
     } finally {
       deleteRecursively(staging);
     }
+  }
+
+  /**
+   * Copies the run's frozen first stage into {@code EXPORT_DIR/first_stage}, so the export is
+   * self-contained, and returns its latent scale.
+   */
+  private static double bundleFirstStage(ExperimentConfig config, Path staging) throws IOException {
+    Path source = Path.of(config.getSuperResolution().getFirstStage());
+    ModelCard firstStage;
+    try {
+      firstStage = ModelCards.read(source);
+    } catch (RuntimeException e) {
+      throw new ConfigException("super_resolution.first_stage: " + e.getMessage(), e);
+    }
+    Path target = staging.resolve(DepotModel.FIRST_STAGE_DIR);
+    try (Stream<Path> files = Files.walk(source)) {
+      for (Path f : files.toList()) {
+        Path to = target.resolve(source.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(f, to);
+        }
+      }
+    }
+    return firstStage.getLatentScale();
   }
 
   private static void restore(Session session, Path checkpoint, Path runDir) {

@@ -45,6 +45,20 @@ public final class InputImages {
     return new Inpainting(Pixels.fromImage(image, channels), m);
   }
 
+  /** A low-resolution image for super-resolution, resized (with a note) when it is not size x size. */
+  public static float[] lowRes(Path file, int size, int channels, Consumer<String> notes) throws IOException {
+    if (file == null) {
+      throw new IllegalArgumentException("super-resolution needs --low-res IN.png (" + size + "x" + size + ")");
+    }
+    BufferedImage image = read(file);
+    if (image.getWidth() != size || image.getHeight() != size) {
+      notes.accept("note: resizing " + file + " from " + image.getWidth() + "x" + image.getHeight() + " to the model's "
+          + size + "x" + size + " low-resolution input");
+      image = resize(image, size, true);
+    }
+    return Pixels.fromImage(image, channels);
+  }
+
   /**
    * The mask at size x size: a pixel is to be filled if any source pixel it covers is white
    * (luminance >= 0.5), so thin strokes survive downscaling and nothing the user painted is kept.

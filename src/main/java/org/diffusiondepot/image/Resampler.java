@@ -1,4 +1,4 @@
-package org.diffusiondepot.data;
+package org.diffusiondepot.image;
 
 import java.util.Arrays;
 
@@ -6,8 +6,8 @@ import java.util.Arrays;
  * Separable resampling of row-major HWC float images. Each output pixel is a normalized weighted
  * sum of input pixels ("taps"), computed once per axis, so rows can also be fed one at a time.
  */
-final class Resampler {
-  enum Filter {
+public final class Resampler {
+  public enum Filter {
     /** Exact area averaging: each output pixel is the mean of the input area it covers. */
     AREA,
     /**
@@ -18,11 +18,11 @@ final class Resampler {
   }
 
   /** For each output pixel: the first input pixel it reads and the weights of the taps from there. */
-  record Taps(int[] first, float[][] weights) {}
+  public record Taps(int[] first, float[][] weights) {}
 
   private Resampler() {}
 
-  static Taps taps(int inSize, int outSize, Filter filter) {
+  public static Taps taps(int inSize, int outSize, Filter filter) {
     if (inSize < 1 || outSize < 1) {
       throw new IllegalArgumentException("sizes must be positive, got " + inSize + " -> " + outSize);
     }
@@ -96,7 +96,7 @@ final class Resampler {
   }
 
   /** Resamples one row of interleaved pixels: in[inOffset..] to out[outOffset..]. */
-  static void resampleRow(float[] in, int inOffset, Taps taps, int channels, float[] out, int outOffset) {
+  public static void resampleRow(float[] in, int inOffset, Taps taps, int channels, float[] out, int outOffset) {
     double[] acc = new double[channels];
     for (int x = 0; x < taps.first().length; x++) {
       float[] w = taps.weights()[x];
@@ -114,7 +114,7 @@ final class Resampler {
   }
 
   /** Combines whole rows of {@code rowLength} floats: output row y = sum of taps over input rows. */
-  static float[] resampleColumns(float[] rows, int rowLength, Taps taps) {
+  public static float[] resampleColumns(float[] rows, int rowLength, Taps taps) {
     int outHeight = taps.first().length;
     float[] out = new float[outHeight * rowLength];
     double[] acc = new double[rowLength];
@@ -134,7 +134,7 @@ final class Resampler {
     return out;
   }
 
-  static float[] resize(float[] img, int inWidth, int inHeight, int outWidth, int outHeight, int channels,
+  public static float[] resize(float[] img, int inWidth, int inHeight, int outWidth, int outHeight, int channels,
       Filter filter) {
     if (img.length != inWidth * inHeight * channels) {
       throw new IllegalArgumentException("image has " + img.length + " values, expected " + inWidth + "x"

@@ -28,18 +28,23 @@ import org.tensorflow.types.TFloat32;
  * </pre>
  */
 public final class DepotModel implements NoisePredictor, AutoCloseable {
+  /** Where a super-resolution export keeps its VQGAN first stage. */
+  public static final String FIRST_STAGE_DIR = "first_stage";
+
   private final Path directory;
   private final ModelCard card;
   private final SavedModelBundle bundle;
   private final SessionFunction denoise;
   private final NoiseSchedule schedule;
+  private final FirstStageModel firstStage;
 
-  private DepotModel(Path directory, ModelCard card, SavedModelBundle bundle) {
+  private DepotModel(Path directory, ModelCard card, SavedModelBundle bundle, FirstStageModel firstStage) {
     this.directory = directory;
     this.card = card;
     this.bundle = bundle;
     this.denoise = bundle.function(card.getDenoiseSignature());
     this.schedule = NoiseSchedule.fromCard(card);
+    this.firstStage = firstStage;
   }
 
   public static DepotModel load(Path exportDir) throws IOException {
@@ -55,7 +60,22 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
     } catch (RuntimeException e) {
       throw new SamplingException("cannot load the SavedModel in " + exportDir + ": " + e.getMessage());
     }
-    return new DepotModel(exportDir, card, bundle);
+    FirstStageModel firstStage = null;
+    if (card.getTask() == org.diffusiondepot.proto.Task.SUPER_RESOLUTION) {
+      try {
+        firstStage = FirstStageModel.load(exportDir.resolve(FIRST_STAGE_DIR));
+      } catch (RuntimeException | IOException e) {
+        bundle.close();
+        throw new SamplingException("the super-resolution export " + exportDir + " lacks its first stage ("
+            + FIRST_STAGE_DIR + "/): " + e.getMessage());
+      }
+    }
+    return new DepotModel(exportDir, card, bundle, firstStage);
+  }
+
+  /** The VQGAN that decodes latents of a super-resolution model, or null. */
+  public FirstStageModel firstStage() {
+    return firstStage;
   }
 
   public Path directory() {
@@ -120,5 +140,8 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
   @Override
   public void close() {
     bundle.close();
+    if (firstStage != null) {
+      firstStage.close();
+    }
   }
 }

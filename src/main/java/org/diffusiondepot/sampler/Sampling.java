@@ -90,7 +90,7 @@ public final class Sampling {
     return this;
   }
 
-  /** The low-resolution image to upscale (super-resolution models), at the denoiser's side. */
+  /** The low-resolution image to upscale (super-resolution models), low_res_size x low_res_size. */
   public Sampling lowRes(float[] lowRes) {
     this.lowRes = lowRes.clone();
     return this;
@@ -137,7 +137,10 @@ public final class Sampling {
     NoisePredictor predictor = predictor();
     int size = card.getModelSize();
     int channels = card.getModelChannels();
-    int perSample = size * size * channels;
+    boolean latent = card.getTask() == Task.SUPER_RESOLUTION;
+    int outSize = latent ? card.getImageSize() : size;
+    int outChannels = latent ? card.getImageChannels() : channels;
+    int perSample = outSize * outSize * outChannels;
     float[] out = new float[count * perSample];
     int[] allLabels = labelsFor(count);
     for (int start = 0, chunk = 0; start < count; start += maxBatch, chunk++) {
@@ -148,9 +151,12 @@ public final class Sampling {
       if (card.getTask() == Task.INPAINTING) {
         keepKnownPixels(x, n, size, channels);
       }
+      if (latent) {
+        x = model.firstStage().decode(x, n);
+      }
       System.arraycopy(x, 0, out, start * perSample, n * perSample);
     }
-    return new Samples(out, count, size, channels, allLabels);
+    return new Samples(out, count, outSize, outChannels, allLabels);
   }
 
   private NoisePredictor predictor() {
@@ -209,7 +215,13 @@ public final class Sampling {
         if (lowRes == null) {
           throw new SamplingException("this super-resolution model needs --low-res");
         }
-        yield new Conditioning(null, null, null, repeat(lowRes, n));
+        int low = card.getLowResSize();
+        if (lowRes.length != low * low * card.getImageChannels()) {
+          throw new SamplingException("the low-resolution input must be " + low + "x" + low);
+        }
+        float[] conditioning = LowResConditioning.toLatentSide(lowRes, 1, low, card.getModelSize(),
+            card.getImageChannels());
+        yield new Conditioning(null, null, null, repeat(conditioning, n));
       }
       default -> Conditioning.none();
     };

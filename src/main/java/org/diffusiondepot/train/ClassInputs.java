@@ -30,6 +30,12 @@ record ClassInputs(int targetSize, int targetChannels, int numClasses, double la
     return out;
   }
 
+  /** Validation uses the true labels, never the null class. */
+  @Override
+  public Conditioning validationCondition(Batch batch) {
+    return Conditioning.ofLabels(java.util.Arrays.copyOf(batch.labels(), batch.size()));
+  }
+
   /** One column per class. */
   @Override
   public java.awt.image.BufferedImage previewGrid(float[] samples, Conditioning condition, int count) {

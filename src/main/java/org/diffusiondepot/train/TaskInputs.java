@@ -9,7 +9,7 @@ import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 
 /** How one task turns a batch of images into the denoiser's target and conditioning. */
-interface TaskInputs {
+interface TaskInputs extends AutoCloseable {
 
   /** The clean signal x_0 the denoiser learns (the images themselves, or their latents). */
   default float[] target(Batch batch) {
@@ -26,6 +26,11 @@ interface TaskInputs {
 
   /** Conditioning for a preview grid of {@code count} samples, drawn from validation images. */
   Conditioning previewCondition(Batch validation, int count);
+
+  /** Conditioning for validation batches: deterministic, from the batch itself. */
+  default Conditioning validationCondition(Batch batch) {
+    return previewCondition(batch, batch.size());
+  }
 
   /** How a preview is shown: by default a square grid of the samples. */
   default java.awt.image.BufferedImage previewGrid(float[] samples, Conditioning condition, int count) {
@@ -56,6 +61,11 @@ interface TaskInputs {
     }
   }
 
+  /** Releases models the task holds (the first stage of super-resolution). */
+  @Override
+  default void close() {
+  }
+
   static TaskInputs forConfig(ExperimentConfig config, List<String> classNames) {
     int size = config.getData().getResolution();
     int channels = config.getData().getChannels();
@@ -65,6 +75,7 @@ interface TaskInputs {
           config.getClasses().getLabelDropout(), config.getTrain().getSeed());
       case INPAINTING -> new InpaintingInputs(size, channels, new org.diffusiondepot.data.MaskGenerator(size,
           config.getInpainting().getMinMaskRatio(), config.getInpainting().getMaxMaskRatio()), config.getTrain().getSeed());
+      case SUPER_RESOLUTION -> new SuperResolutionInputs(config);
       default -> throw new UnsupportedOperationException("training for task " + config.getTask()
           + " is not available yet");
     };

@@ -67,16 +67,17 @@ public final class Trainer {
     TrainingData data = TrainingData.open(options.data(), config);
     run.adopt(config, Files.readString(options.config(), StandardCharsets.UTF_8));
     Files.write(run.classes(), data.dataset().classNames(), StandardCharsets.UTF_8);
-    long target = options.stopAtStep() != null ? options.stopAtStep() : train(config).getIterations();
+    long target = options.stopAtStep() != null ? options.stopAtStep() : config.getTrain().getIterations();
     new Trainer(config, run, data, out).loop(target);
   }
 
-  private static TrainConfig train(ExperimentConfig c) {
-    return c.getTrain();
+  private void loop(long targetStep) throws IOException {
+    try (TaskInputs inputs = TaskInputs.forConfig(config, data.dataset().classNames())) {
+      loop(targetStep, inputs);
+    }
   }
 
-  private void loop(long targetStep) throws IOException {
-    TaskInputs inputs = TaskInputs.forConfig(config, data.dataset().classNames());
+  private void loop(long targetStep, TaskInputs inputs) throws IOException {
     TrainingGraph graph = new TrainingGraph(config);
     CheckpointStore checkpoints = new CheckpointStore(run.checkpoints(), train.getKeepCheckpoints());
     CosineAnnealing schedule = new CosineAnnealing(train.getLearningRate(), train.getMinLearningRate(),
@@ -278,7 +279,7 @@ public final class Trainer {
         owned.add(tT);
         owned.add(nT);
         Session.Runner runner = session.runner().feed(graph.x0, x0).feed(graph.t, tT).feed(graph.noise, nT);
-        TaskInputs.feed(runner, graph.condition, inputs.previewCondition(batch, count), count, size, channels, owned);
+        TaskInputs.feed(runner, graph.condition, inputs.validationCondition(batch), count, size, channels, owned);
         try (Result r = runner.fetch(graph.perExampleLoss).run()) {
           stats.addExamples(Tensors.floats((TFloat32) r.get(0)), t);
         }

@@ -142,7 +142,8 @@ public final class SampleCli implements Callable<Integer> {
       }
       if (card.getTask() == Task.SUPER_RESOLUTION || lowRes != null) {
         requireTask(card, Task.SUPER_RESOLUTION, "--low-res");
-        throw new SamplingException("super-resolution sampling is not available in this version");
+        request.lowRes(InputImages.lowRes(lowRes, card.getLowResSize(), card.getImageChannels(),
+            spec.commandLine().getErr()::println));
       }
       int chain = request.chainLength();
       Samples samples;
