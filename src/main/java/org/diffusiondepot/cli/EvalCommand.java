@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.diffusiondepot.eval.FolderComparison;
 import org.diffusiondepot.eval.ModelEvaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,16 +12,28 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "eval", description = "Metrics of an export on held-out images: loss per timestep quarter, "
     + "SWD (and FID/KID with --inception), per-class accuracy, inpainting and super-resolution PSNR/SSIM "
-    + "against simple baselines. Printed with sample counts and written as JSON.")
+    + "against simple baselines; or SWD/FID/KID between two image folders (--images, --reference). Printed with "
+    + "sample counts and written as JSON.")
 final class EvalCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "EXPORT_DIR")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "EXPORT_DIR")
   Path export;
+
+  @Option(names = "--images", paramLabel = "DIR", description = "compare this image folder with --reference "
+      + "instead of evaluating an export")
+  Path images;
+
+  @Option(names = "--reference", paramLabel = "DIR", description = "reference image folder for --images")
+  Path reference;
+
+  @Option(names = "--size", defaultValue = "64", description = "side the folders are resized to for --images "
+      + "(default: ${DEFAULT-VALUE})")
+  int size;
 
   @Option(names = "--data", defaultValue = "builtin", paramLabel = "DIR|builtin",
       description = "the data the model was trained on; its validation split is used (default: ${DEFAULT-VALUE})")
   String data;
 
-  @Option(names = "--samples", defaultValue = "256", description = "samples / held-out images (default: ${DEFAULT-VALUE})")
+  @Option(names = "--samples", defaultValue = "256", description = "samples / held-out images, or images per folder with --images (default: ${DEFAULT-VALUE})")
   int samples;
 
   @Option(names = "--steps", defaultValue = "50", description = "DDIM steps, eta 1 (default: ${DEFAULT-VALUE})")
@@ -44,13 +57,26 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--run", paramLabel = "RUN_DIR", description = "also log the metrics to this run's TensorBoard")
   Path run;
 
-  @Option(names = "--out", paramLabel = "FILE.json", description = "default: EXPORT_DIR/metrics.json")
+  @Option(names = "--out", paramLabel = "FILE.json", description = "default: EXPORT_DIR/metrics.json, or ./metrics.json with --images")
   Path out;
 
   @Override
   public Integer call() throws Exception {
     if (samples < 1 || steps < 1) {
       throw new IllegalArgumentException("--samples and --steps must be positive");
+    }
+    if (images != null || reference != null) {
+      if (images == null || reference == null || export != null) {
+        throw new IllegalArgumentException("compare folders with --images DIR --reference DIR (and no EXPORT_DIR)");
+      }
+      if (size < 8) {
+        throw new IllegalArgumentException("--size must be at least 8, got " + size);
+      }
+      FolderComparison.run(images, reference, size, samples, inception, out, System.out);
+      return 0;
+    }
+    if (export == null) {
+      throw new IllegalArgumentException("give an EXPORT_DIR, or --images DIR --reference DIR");
     }
     ModelEvaluation.run(export, new ModelEvaluation.Options(samples, steps, seed, data, inception, classifier,
         guidance, run), out, System.out);

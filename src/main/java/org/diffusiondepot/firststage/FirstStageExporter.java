@@ -55,7 +55,7 @@ public final class FirstStageExporter {
           + "; this exporter writes FIRST_STAGE (VQGAN) runs, use the diffusion export for the others");
     }
     Path checkpoint = new CheckpointStore(run.checkpoints(), 1).latest().orElseThrow(() -> new ConfigException(
-        runDir + " has no checkpoint yet; train first: FirstStageMain CONFIG --data DIR --out " + runDir));
+        runDir + " has no checkpoint yet; train first: tools/depot train CONFIG --data DIR|builtin --out " + runDir));
     double scale = LatentScale.read(runDir);
     FirstStageNetwork network = FirstStageNetwork.fromConfig(config);
     FirstStageSpec spec = network.spec();

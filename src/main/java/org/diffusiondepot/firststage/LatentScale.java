@@ -68,8 +68,8 @@ public final class LatentScale {
   public static double read(Path runDir) throws IOException {
     Path file = runDir.resolve(FILE);
     if (!Files.isRegularFile(file)) {
-      throw new ConfigException(runDir + " has no " + FILE + " (written at the end of training); measure it with: "
-          + "FirstStageMain latent-scale " + runDir + " --data DIR|builtin");
+      throw new ConfigException(runDir + " has no " + FILE + " (written when training stops); re-run the same "
+          + "tools/depot train CONFIG --data DIR|builtin --out " + runDir + " to measure it");
     }
     String text = Files.readString(file, StandardCharsets.UTF_8).trim();
     try {

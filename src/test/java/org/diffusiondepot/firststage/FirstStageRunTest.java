@@ -222,7 +222,7 @@ class FirstStageRunTest {
     Files.writeString(unscaled.resolve(RunDirectory.CONFIG), CONFIG);
     ConfigException noScale = assertThrows(ConfigException.class,
         () -> FirstStageExporter.export(unscaled, dir.resolve("z"), quiet()));
-    assertTrue(noScale.getMessage().contains(LatentScale.FILE) && noScale.getMessage().contains("latent-scale"),
+    assertTrue(noScale.getMessage().contains(LatentScale.FILE) && noScale.getMessage().contains("tools/depot train"),
         noScale.getMessage());
   }
 
