@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.diffusiondepot.config.ConfigException;
@@ -55,7 +54,7 @@ public final class Exporter {
         runDir + " has no checkpoint yet; train first: tools/depot train CONFIG --data DIR --out " + runDir));
     List<String> classNames = Files.exists(run.classes())
         ? Files.readAllLines(run.classes(), StandardCharsets.UTF_8) : List.of();
-    Path staging = prepareTarget(exportDir);
+    Path staging = ExportDirectory.prepareTarget(exportDir);
     Denoiser denoiser = Denoiser.fromConfig(config).withoutDropout();
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
@@ -67,7 +66,7 @@ public final class Exporter {
       ConditionInputs condition = denoiser.placeholders(tf);
       Operand<TFloat32> eps = tf.withName(EPS).identity(denoiser.predictNoise(tf, weights, xt, t, condition));
       try (Session session = new Session(graph, SessionConfigs.cpu())) {
-        restore(session, checkpoint, runDir);
+        ExportDirectory.restore(session, checkpoint, runDir);
         Signature.Builder signature = Signature.builder().key(DENOISE).input(X_T, xt).input(T, t).output(EPS, eps);
         if (condition.label() != null) signature.input(ConditionInputs.LABEL, condition.label());
         if (condition.maskedImage() != null) signature.input(ConditionInputs.MASKED_IMAGE, condition.maskedImage());
@@ -82,12 +81,12 @@ public final class Exporter {
       }
       ModelCard card = cardBuilder.build();
       ModelCards.write(card, staging);
-      publish(staging, exportDir);
+      ExportDirectory.publish(staging, exportDir);
       out.printf("exported %s (EMA weights of step %d, %,d parameters) to %s%n", config.getName(),
           card.getTrainedSteps(), card.getParameters(), exportDir);
       return card;
     } finally {
-      deleteRecursively(staging);
+      ExportDirectory.deleteRecursively(staging);
     }
   }
 
@@ -115,62 +114,5 @@ public final class Exporter {
       }
     }
     return firstStage.getLatentScale();
-  }
-
-  private static void restore(Session session, Path checkpoint, Path runDir) {
-    try {
-      session.restore(checkpoint.toString());
-    } catch (RuntimeException e) {
-      throw new ConfigException(checkpoint + " does not match " + runDir.resolve(RunDirectory.CONFIG)
-          + " (was the config edited after training?): " + firstLine(e.getMessage()), e);
-    }
-  }
-
-  /** Refuses to overwrite anything but an earlier export; returns an empty staging folder beside it. */
-  private static Path prepareTarget(Path exportDir) throws IOException {
-    if (Files.exists(exportDir)) {
-      boolean empty;
-      try (Stream<Path> entries = Files.list(exportDir)) {
-        empty = entries.findAny().isEmpty();
-      }
-      if (!empty && !Files.exists(exportDir.resolve(ModelCards.FILE))) {
-        throw new ConfigException(exportDir + " exists and is not an export; choose another --out");
-      }
-    }
-    Path parent = exportDir.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path staging = parent.resolve(".tmp-" + exportDir.getFileName());
-    deleteRecursively(staging);
-    return staging;
-  }
-
-  /** Replaces the target with the staged export in two renames, so a reader never sees half of one. */
-  private static void publish(Path staging, Path exportDir) throws IOException {
-    Path old = exportDir.toAbsolutePath().getParent().resolve(".old-" + exportDir.getFileName());
-    deleteRecursively(old);
-    if (Files.exists(exportDir)) {
-      Files.move(exportDir, old);
-    }
-    Files.move(staging, exportDir);
-    deleteRecursively(old);
-  }
-
-  static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
   }
 }

@@ -2,12 +2,10 @@ package org.diffusiondepot.firststage;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.diffusiondepot.config.ConfigException;
+import org.diffusiondepot.export.ExportDirectory;
 import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.nn.VariableStore;
 import org.diffusiondepot.proto.ExperimentConfig;
@@ -59,7 +57,7 @@ public final class FirstStageExporter {
     double scale = LatentScale.read(runDir);
     FirstStageNetwork network = FirstStageNetwork.fromConfig(config);
     FirstStageSpec spec = network.spec();
-    Path staging = prepareTarget(exportDir);
+    Path staging = ExportDirectory.prepareTarget(exportDir);
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       VariableStore weights = VariableStore.forRestore(tf, FirstStageNetwork.ROOT);
@@ -74,7 +72,7 @@ public final class FirstStageExporter {
       Operand<TFloat32> decoded = network.decode(tf, weights, tf.math.div(zIn, tf.constant((float) scale)));
       Operand<TFloat32> imageOut = tf.withName("decode_image").clipByValue(decoded, tf.constant(-1f), tf.constant(1f));
       try (Session session = new Session(graph, SessionConfigs.cpu())) {
-        restore(session, checkpoint, runDir);
+        ExportDirectory.restore(session, checkpoint, runDir);
         SavedModelBundle.exporter(staging.toString()).withSession(session).withSignatures(
             Signature.builder().key(ENCODE).input(IMAGE, image).output(Z, z).build(),
             Signature.builder().key(DECODE).input(Z, zIn).output(IMAGE, imageOut).build()).export();
@@ -94,69 +92,12 @@ public final class FirstStageExporter {
           .setCreated(Instant.now().toString())
           .build();
       ModelCards.write(card, staging);
-      publish(staging, exportDir);
+      ExportDirectory.publish(staging, exportDir);
       out.printf("exported %s (VQGAN f = %d, step %d, %,d parameters, latent scale %.5f) to %s%n", config.getName(),
           spec.factor(), card.getTrainedSteps(), card.getParameters(), scale, exportDir);
       return card;
     } finally {
-      deleteRecursively(staging);
+      ExportDirectory.deleteRecursively(staging);
     }
-  }
-
-  private static void restore(Session session, Path checkpoint, Path runDir) {
-    try {
-      session.restore(checkpoint.toString());
-    } catch (RuntimeException e) {
-      throw new ConfigException(checkpoint + " does not match " + runDir.resolve(RunDirectory.CONFIG)
-          + " (was the config edited after training?): " + firstLine(e.getMessage()), e);
-    }
-  }
-
-  /** Refuses to overwrite anything but an earlier export; returns an empty staging folder beside it. */
-  private static Path prepareTarget(Path exportDir) throws IOException {
-    if (Files.exists(exportDir)) {
-      boolean empty;
-      try (Stream<Path> entries = Files.list(exportDir)) {
-        empty = entries.findAny().isEmpty();
-      }
-      if (!empty && !Files.exists(exportDir.resolve(ModelCards.FILE))) {
-        throw new ConfigException(exportDir + " exists and is not an export; choose another --out");
-      }
-    }
-    Path parent = exportDir.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path staging = parent.resolve(".tmp-" + exportDir.getFileName());
-    deleteRecursively(staging);
-    return staging;
-  }
-
-  /** Replaces the target with the staged export in two renames, so a reader never sees half of one. */
-  private static void publish(Path staging, Path exportDir) throws IOException {
-    Path old = exportDir.toAbsolutePath().getParent().resolve(".old-" + exportDir.getFileName());
-    deleteRecursively(old);
-    if (Files.exists(exportDir)) {
-      Files.move(exportDir, old);
-    }
-    Files.move(staging, exportDir);
-    deleteRecursively(old);
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
   }
 }

@@ -10,9 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import me.tongfei.progressbar.ProgressBar;
 import org.diffusiondepot.config.ConfigException;
 import org.diffusiondepot.config.ConfigLoader;
@@ -31,6 +28,7 @@ import org.diffusiondepot.runtime.Tensors;
 import org.diffusiondepot.train.CheckpointStore;
 import org.diffusiondepot.train.CosineAnnealing;
 import org.diffusiondepot.train.RunDirectory;
+import org.diffusiondepot.train.StopSignal;
 import org.diffusiondepot.train.Trainer;
 import org.diffusiondepot.train.TrainingData;
 import org.tensorflow.Result;
@@ -60,7 +58,6 @@ public final class FirstStageTrainer {
   private final TrainingData data;
   private final PerceptualNetwork perceptual;
   private final PrintStream out;
-  private final AtomicBoolean stopRequested = new AtomicBoolean();
   private final CodebookRestarts restarts;
 
   private FirstStageTrainer(ExperimentConfig config, RunDirectory run, TrainingData data, PerceptualNetwork perceptual,
@@ -106,16 +103,7 @@ public final class FirstStageTrainer {
     CheckpointStore checkpoints = new CheckpointStore(run.checkpoints(), train.getKeepCheckpoints());
     CosineAnnealing schedule = new CosineAnnealing(train.getLearningRate(), train.getMinLearningRate(),
         train.getIterations(), train.getCosineCycles(), train.getWarmupSteps());
-    CountDownLatch finished = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stopRequested.set(true);
-      try {
-        finished.await(120, TimeUnit.SECONDS);
-      } catch (InterruptedException ignored) {
-        Thread.currentThread().interrupt();
-      }
-    }, "depot-first-stage-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    StopSignal stop = new StopSignal("depot-first-stage-shutdown");
     try (Session session = new Session(graph.graph, SessionConfigs.cpu());
         EventWriter events = new EventWriter(run.root())) {
       long step = restoreOrInitialize(session, graph, checkpoints);
@@ -142,7 +130,7 @@ public final class FirstStageTrainer {
         IntervalMeans stats = new IntervalMeans();
         long intervalStart = System.nanoTime();
         long intervalImages = 0;
-        while (step < targetStep && !stopRequested.get()) {
+        while (step < targetStep && !stop.requested()) {
           Batch batch = loader.next();
           double lr = schedule.at(step);
           trainStep(session, graph, batch, step, lr, stats);
@@ -188,15 +176,10 @@ public final class FirstStageTrainer {
       }
       writeLatentScale(session, graph, events, step);
       out.printf("%s at step %d: checkpoint %s, TensorBoard: tensorboard --logdir %s%n",
-          stopRequested.get() ? "stopped" : "finished", step, checkpoints.latest().orElseThrow(), run.root());
+          stop.requested() ? "stopped" : "finished", step, checkpoints.latest().orElseThrow(), run.root());
     } finally {
       graph.graph.close();
-      finished.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running: it is waiting for the latch we just released
-      }
+      stop.close();
     }
   }
 

@@ -10,9 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import me.tongfei.progressbar.ProgressBar;
 import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.data.Batch;
@@ -51,7 +48,6 @@ public final class Trainer {
   private final RunDirectory run;
   private final TrainingData data;
   private final PrintStream out;
-  private final AtomicBoolean stopRequested = new AtomicBoolean();
 
   private Trainer(ExperimentConfig config, RunDirectory run, TrainingData data, PrintStream out) {
     this.config = config;
@@ -83,16 +79,7 @@ public final class Trainer {
     CosineAnnealing schedule = new CosineAnnealing(train.getLearningRate(), train.getMinLearningRate(),
         train.getIterations(), train.getCosineCycles(), train.getWarmupSteps());
     NoiseSchedule noise = NoiseSchedule.fromConfig(config.getDiffusion());
-    CountDownLatch finished = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stopRequested.set(true);
-      try {
-        finished.await(120, TimeUnit.SECONDS);
-      } catch (InterruptedException ignored) {
-        Thread.currentThread().interrupt();
-      }
-    }, "depot-train-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    StopSignal stop = new StopSignal("depot-train-shutdown");
     try (Session session = new Session(graph.graph, SessionConfigs.cpu());
         EventWriter events = new EventWriter(run.root())) {
       long step = restoreOrInitialize(session, graph, checkpoints);
@@ -113,7 +100,7 @@ public final class Trainer {
         IntervalStats stats = new IntervalStats(noise.timesteps());
         long intervalStart = System.nanoTime();
         long intervalImages = 0;
-        while (step < targetStep && !stopRequested.get()) {
+        while (step < targetStep && !stop.requested()) {
           Batch batch = loader.next();
           double lr = schedule.at(step);
           StepResult result = trainStep(session, graph, inputs, batch, step, lr);
@@ -152,15 +139,10 @@ public final class Trainer {
         validate(session, graph, inputs, events, step);
       }
       out.printf("%s at step %d: checkpoint %s, TensorBoard: tensorboard --logdir %s%n",
-          stopRequested.get() ? "stopped" : "finished", step, checkpoints.latest().orElseThrow(), run.root());
+          stop.requested() ? "stopped" : "finished", step, checkpoints.latest().orElseThrow(), run.root());
     } finally {
       graph.graph.close();
-      finished.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running: it is waiting for the latch we just released
-      }
+      stop.close();
     }
   }
 
