@@ -236,44 +236,64 @@ public final class ModelEvaluation {
           InpaintingBaselines.blurFill(image, mask, size, channels, 200)};
       for (int m = 0; m < 3; m++) {
         sums[m][0] += ImageMetrics.psnr(candidates[m], image, mask, size, channels);
-        sums[m][1] += ImageMetrics.ssim(candidates[m], image, mask, size, channels);
+        sums[m][1] += ssim(candidates[m], image, mask, size, channels);
       }
     }
     String[] names = {"model", "mean_fill", "blur_fill"};
     out.printf("inpainting, inside the hole, %d held-out images with random masks (%.0f-%.0f%% of pixels):%n", n,
         100 * config.getInpainting().getMinMaskRatio(), 100 * config.getInpainting().getMaxMaskRatio());
     for (int m = 0; m < 3; m++) {
-      report.put("hole_psnr_" + names[m], sums[m][0] / n).put("hole_ssim_" + names[m], sums[m][1] / n);
+      report.put("hole_psnr_" + names[m], sums[m][0] / n);
+      if (size >= ImageMetrics.SSIM_WINDOW) {
+        report.put("hole_ssim_" + names[m], sums[m][1] / n);
+      }
       out.printf("  %-10s PSNR %.2f dB  SSIM %.4f%n", names[m], sums[m][0] / n, sums[m][1] / n);
     }
     report.count("hole_samples", n);
   }
 
+  /**
+   * The model's upscaling against plain bicubic, and the first stage's own reconstruction of the
+   * high-resolution image (encode then decode): the ceiling any latent model can reach.
+   */
   private void superResolutionMetrics(Batch reference) {
     int size = card.getImageSize();
     int channels = card.getImageChannels();
     int low = card.getLowResSize();
     int per = size * size * channels;
     int n = reference.size();
-    double[][] sums = new double[2][2];
+    String[] names = {"model", "bicubic", "vqgan_reconstruction"};
+    double[][] sums = new double[names.length][2];
     for (int i = 0; i < n; i++) {
       float[] image = slice(reference.images(), i, 1, per);
       float[] lowRes = lowRes(image, i, 1);
       Samples upscaled = model.sampling().count(1).ddim(options.steps()).eta(1.0).seed(options.seed() + i)
           .lowRes(lowRes).run();
-      float[][] candidates = {upscaled.pixels(), LowResConditioning.bicubic(lowRes, low, size, channels)};
-      for (int m = 0; m < 2; m++) {
+      float[] reconstruction = model.firstStage().decode(model.firstStage().encode(image, 1), 1);
+      for (int k = 0; k < reconstruction.length; k++) {
+        reconstruction[k] = Math.max(-1f, Math.min(1f, reconstruction[k]));
+      }
+      float[][] candidates = {upscaled.pixels(), LowResConditioning.bicubic(lowRes, low, size, channels),
+          reconstruction};
+      for (int m = 0; m < names.length; m++) {
         sums[m][0] += ImageMetrics.psnr(candidates[m], image, null, size, channels);
-        sums[m][1] += ImageMetrics.ssim(candidates[m], image, null, size, channels);
+        sums[m][1] += ssim(candidates[m], image, null, size, channels);
       }
     }
     out.printf("super-resolution %dx%d -> %dx%d, %d held-out images:%n", low, low, size, size, n);
-    String[] names = {"model", "bicubic"};
-    for (int m = 0; m < 2; m++) {
-      report.put("sr_psnr_" + names[m], sums[m][0] / n).put("sr_ssim_" + names[m], sums[m][1] / n);
-      out.printf("  %-8s PSNR %.2f dB  SSIM %.4f%n", names[m], sums[m][0] / n, sums[m][1] / n);
+    for (int m = 0; m < names.length; m++) {
+      report.put("sr_psnr_" + names[m], sums[m][0] / n);
+      if (size >= ImageMetrics.SSIM_WINDOW) {
+        report.put("sr_ssim_" + names[m], sums[m][1] / n);
+      }
+      out.printf("  %-20s PSNR %.2f dB  SSIM %.4f%n", names[m].replace('_', ' '), sums[m][0] / n, sums[m][1] / n);
     }
     report.count("sr_samples", n);
+  }
+
+  /** SSIM, or NaN (printed as such, left out of the JSON) for images smaller than its window. */
+  private static double ssim(float[] a, float[] b, float[] mask, int size, int channels) {
+    return size < ImageMetrics.SSIM_WINDOW ? Double.NaN : ImageMetrics.ssim(a, b, mask, size, channels);
   }
 
   /** {masked images, masks} for k images; mask i is seeded by the image's position, so reruns agree. */

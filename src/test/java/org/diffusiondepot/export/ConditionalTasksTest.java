@@ -162,6 +162,21 @@ class ConditionalTasksTest {
     assertTrue(missing.err().contains("needs both --image"), missing.err());
   }
 
+  @Test
+  void evalMeasuresTheHoleAgainstMeanAndBlurFill() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    org.diffusiondepot.eval.MetricsReport report = org.diffusiondepot.eval.ModelEvaluation.run(inpaint,
+        new org.diffusiondepot.eval.ModelEvaluation.Options(3, 2, 0, "builtin", null, null, List.of(), null),
+        dir.resolve("inpaint-metrics.json"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    String printed = bytes.toString(StandardCharsets.UTF_8);
+    assertTrue(printed.contains("3 held-out images"), printed);
+    for (String name : List.of("model", "mean_fill", "blur_fill")) {
+      double psnr = report.value("hole_psnr_" + name);
+      assertTrue(psnr > 0 && psnr < 100, name + ": " + psnr);
+    }
+    assertEquals(3, ((Number) report.entries().get("hole_samples")).intValue());
+  }
+
   record Outcome(int code, String out, String err) {}
 
   static Outcome run(String... args) {

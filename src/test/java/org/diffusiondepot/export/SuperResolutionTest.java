@@ -13,8 +13,11 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import javax.imageio.ImageIO;
 import org.diffusiondepot.config.ConfigException;
+import org.diffusiondepot.eval.MetricsReport;
+import org.diffusiondepot.eval.ModelEvaluation;
 import org.diffusiondepot.firststage.FirstStageExporter;
 import org.diffusiondepot.firststage.FirstStageTrainer;
 import org.diffusiondepot.proto.ModelCard;
@@ -126,6 +129,21 @@ class SuperResolutionTest {
       Path only = files.findFirst().orElseThrow();
       assertEquals(16, ImageIO.read(only.toFile()).getWidth(), "one upscaled sample per file: " + only);
     }
+  }
+
+  @Test
+  void evalComparesWithBicubicAndTheFirstStageCeiling() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    MetricsReport report = ModelEvaluation.run(export, new ModelEvaluation.Options(3, 2, 0, "builtin", null, null,
+        List.of(), null), dir.resolve("metrics.json"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    String printed = bytes.toString(StandardCharsets.UTF_8);
+    assertTrue(printed.contains("8x8 -> 16x16, 3 held-out images"), printed);
+    for (String name : List.of("model", "bicubic", "vqgan_reconstruction")) {
+      double psnr = report.value("sr_psnr_" + name);
+      assertTrue(psnr > 0 && psnr < 100, name + ": " + psnr);
+    }
+    assertEquals(3, ((Number) report.entries().get("sr_samples")).intValue());
+    assertTrue(Files.readString(dir.resolve("metrics.json")).contains("sr_ssim_bicubic"));
   }
 
   @Test
