@@ -1,5 +1,6 @@
 package org.diffusiondepot.train;
 
+import com.google.common.math.IntMath;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,6 +17,8 @@ import org.diffusiondepot.data.Batch;
 import org.diffusiondepot.data.BatchLoader;
 import org.diffusiondepot.events.EventWriter;
 import org.diffusiondepot.image.ImageGrid;
+import org.diffusiondepot.nn.UNetSpec;
+import org.diffusiondepot.proto.BlockType;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.TrainConfig;
 import org.diffusiondepot.runtime.Progress;
@@ -86,6 +89,7 @@ public final class Trainer {
       out.printf("%s: %,d parameters, %s images (%d train / %d validation) from %s%n", config.getName(),
           graph.parameterCount(), data.dataset().size(), data.split().train().length,
           data.split().validation().length, data.source());
+      instanceNormNote(graph.denoiser.spec());
       if (step >= targetStep) {
         out.printf("already at step %d (target %d): nothing to train%n", step, targetStep);
         return;
@@ -143,6 +147,17 @@ public final class Trainer {
     } finally {
       graph.graph.close();
       stop.close();
+    }
+  }
+
+  /** One channel per GroupNorm group is InstanceNorm, which costs colour fidelity (see README). */
+  private void instanceNormNote(UNetSpec spec) {
+    int channels = spec.baseChannels();
+    int groups = IntMath.gcd(spec.groups(), channels);
+    if (spec.block() == BlockType.RESNET_3X3 && groups == channels && channels > 1) {
+      out.printf("note: model.group_norm_groups %d at width %d puts one channel in each GroupNorm group "
+          + "(InstanceNorm), which tends to shift sample colours; %d groups keep 4 channels per group%n",
+          spec.groups(), channels, Math.max(1, channels / 4));
     }
   }
 
