@@ -153,7 +153,8 @@ public final class ModelEvaluation {
     double swd = SlicedWasserstein.standard().distance(samples.pixels(), samples.count(), reference.images(),
         reference.size(), size, channels);
     report.put("swd" + suffix, swd).count("swd" + suffix + "_samples", samples.count());
-    out.printf("SWD (x1e3, %d samples vs %d held-out images)%s: %.2f%n", samples.count(), reference.size(), suffix, swd);
+    String label = suffix.isEmpty() ? "" : " " + suffix.substring(1).replace("w", "guidance ");
+    out.printf("SWD%s (x1e3, %d samples vs %d held-out images): %.2f%n", label, samples.count(), reference.size(), swd);
     if (options.inception() == null) {
       out.println("FID/KID skipped: no --inception graph (" + InceptionFeatures.GRAPH_FILE + ", from "
           + InceptionFeatures.DOWNLOAD_URL + ")");
@@ -166,8 +167,8 @@ public final class ModelEvaluation {
       var kid = KernelInceptionDistance.between(generated, real);
       report.put("fid" + suffix, fid).count("fid" + suffix + "_samples", samples.count())
           .put("kid" + suffix, kid.mean()).put("kid" + suffix + "_std", kid.std());
-      out.printf("FID (%d samples vs %d images)%s: %.2f; KID: %.4f +- %.4f%n", samples.count(), reference.size(),
-          suffix, fid, kid.mean(), kid.std());
+      out.printf("FID%s (%d samples vs %d images): %.2f; KID: %.4f +- %.4f%n", label, samples.count(), reference.size(),
+          fid, kid.mean(), kid.std());
     }
   }
 
