@@ -22,17 +22,28 @@ public abstract class Sampler {
   /** Samples {@code batch} examples of side {@code size} with {@code channels} channels. */
   public float[] sample(NoisePredictor model, int batch, int size, int channels, Conditioning condition,
       long seed, StepListener listener) {
+    return sample(model, batch, size, channels, condition, seed, listener, StepConstraint.NONE);
+  }
+
+  /** As above, with {@code constraint} applied to the state after every step. */
+  public float[] sample(NoisePredictor model, int batch, int size, int channels, Conditioning condition,
+      long seed, StepListener listener, StepConstraint constraint) {
     Random random = new Random(seed);
     float[] x = new float[batch * size * size * channels];
     for (int i = 0; i < x.length; i++) {
       x[i] = (float) random.nextGaussian();
     }
-    return denoise(model, x, batch, condition, random, listener);
+    return denoise(model, x, batch, condition, random, listener, constraint);
   }
 
   /** Runs the chain from a given x_T (e.g. for tests), in place. */
   public float[] denoise(NoisePredictor model, float[] x, int batch, Conditioning condition, Random random,
       StepListener listener) {
+    return denoise(model, x, batch, condition, random, listener, StepConstraint.NONE);
+  }
+
+  private float[] denoise(NoisePredictor model, float[] x, int batch, Conditioning condition, Random random,
+      StepListener listener, StepConstraint constraint) {
     int[] ts = timesteps();
     float[] x0 = new float[x.length];
     int[] tBatch = new int[batch];
@@ -40,6 +51,7 @@ public abstract class Sampler {
       java.util.Arrays.fill(tBatch, ts[i]);
       float[] eps = model.predict(x, tBatch, condition, batch);
       step(i, x, eps, x0, random);
+      constraint.apply(x, i + 1 < ts.length ? ts[i + 1] : -1, random);
       listener.onStep(i, ts.length, ts[i], x, x0);
     }
     return x;

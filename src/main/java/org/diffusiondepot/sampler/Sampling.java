@@ -146,11 +146,10 @@ public final class Sampling {
     for (int start = 0, chunk = 0; start < count; start += maxBatch, chunk++) {
       int n = Math.min(maxBatch, count - start);
       Conditioning condition = conditioning(allLabels == null ? null : Arrays.copyOfRange(allLabels, start, start + n), n);
-      float[] x = sampler.sample(predictor, n, size, channels, condition,
-          seed * 1_000_003L + chunk, listener);
-      if (card.getTask() == Task.INPAINTING) {
-        keepKnownPixels(x, n, size, channels);
-      }
+      StepConstraint constraint = card.getTask() == Task.INPAINTING
+          ? new KnownRegion(model.schedule(), image, mask, channels) : StepConstraint.NONE;
+      float[] x = sampler.sample(predictor, n, size, channels, condition, seed * 1_000_003L + chunk, listener,
+          constraint);
       if (latent) {
         x = model.firstStage().decode(x, n);
       }
@@ -228,19 +227,6 @@ public final class Sampling {
   }
 
   /** Known pixels are copied from the input, so only the hole is generated. */
-  private void keepKnownPixels(float[] x, int n, int size, int channels) {
-    int pixels = size * size;
-    for (int i = 0; i < n; i++) {
-      for (int p = 0; p < pixels; p++) {
-        if (mask[p] <= 0.5f) {
-          for (int c = 0; c < channels; c++) {
-            x[(i * pixels + p) * channels + c] = image[p * channels + c];
-          }
-        }
-      }
-    }
-  }
-
   private static float[] repeat(float[] one, int n) {
     float[] out = new float[one.length * n];
     for (int i = 0; i < n; i++) {

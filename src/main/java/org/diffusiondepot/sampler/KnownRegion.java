@@ -1,0 +1,48 @@
+package org.diffusiondepot.sampler;
+
+import java.util.Random;
+import org.diffusiondepot.schedule.NoiseSchedule;
+
+/**
+ * Inpainting's known pixels, imposed after every reverse step at the chain's noise level:
+ * x_t = sqrt(abar_t) x_known + sqrt(1 - abar_t) z outside the hole (Lugmayr et al.'s RePaint
+ * replacement, without resampling), and exactly x_known once the chain reaches x_0. The denoiser
+ * also sees the masked image and the mask as inputs; the replacement keeps the hole's border
+ * consistent with the known pixels at every step, which a briefly trained model alone does not.
+ */
+final class KnownRegion implements StepConstraint {
+  private final NoiseSchedule schedule;
+  private final float[] image;
+  private final float[] mask;
+  private final int channels;
+
+  /**
+   * @param image one image [size, size, channels] in [-1, 1]
+   * @param mask [size, size], above 0.5 where pixels are to be generated
+   */
+  KnownRegion(NoiseSchedule schedule, float[] image, float[] mask, int channels) {
+    this.schedule = schedule;
+    this.image = image;
+    this.mask = mask;
+    this.channels = channels;
+  }
+
+  @Override
+  public void apply(float[] x, int t, Random random) {
+    int pixels = mask.length;
+    int perImage = pixels * channels;
+    double signal = t < 0 ? 1.0 : schedule.sqrtAlphaCumprod(t);
+    double noise = t < 0 ? 0.0 : schedule.sqrtOneMinusAlphaCumprod(t);
+    for (int start = 0; start < x.length; start += perImage) {
+      for (int p = 0; p < pixels; p++) {
+        if (mask[p] > 0.5f) {
+          continue;
+        }
+        for (int c = 0; c < channels; c++) {
+          int k = p * channels + c;
+          x[start + k] = t < 0 ? image[k] : (float) (signal * image[k] + noise * random.nextGaussian());
+        }
+      }
+    }
+  }
+}
