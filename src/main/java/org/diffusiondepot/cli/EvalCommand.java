@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.diffusiondepot.eval.FolderComparison;
+import org.diffusiondepot.eval.InceptionFeatures;
 import org.diffusiondepot.eval.ModelEvaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,6 +65,9 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (samples < 1 || steps < 1) {
       throw new IllegalArgumentException("--samples and --steps must be positive");
+    }
+    if (inception != null) {
+      InceptionFeatures.requireGraph(inception);
     }
     if (images != null || reference != null) {
       if (images == null || reference == null || export != null) {

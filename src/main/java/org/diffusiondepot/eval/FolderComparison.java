@@ -30,8 +30,7 @@ public final class FolderComparison {
     report.put("swd", swd).count("swd_samples", a.size()).count("reference_samples", b.size());
     out.printf("SWD (x1e3, %d images vs %d reference images, %dpx): %.2f%n", a.size(), b.size(), size, swd);
     if (inception == null) {
-      out.println("FID/KID skipped: no --inception graph (" + InceptionFeatures.GRAPH_FILE + ", from "
-          + InceptionFeatures.DOWNLOAD_URL + ")");
+      out.println(InceptionFeatures.skippedNote());
     } else {
       try (InceptionFeatures network = InceptionFeatures.load(inception)) {
         double[][] fa = network.features(a.images(), a.size(), size, 3);

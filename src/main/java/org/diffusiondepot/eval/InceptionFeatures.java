@@ -51,6 +51,20 @@ public final class InceptionFeatures implements AutoCloseable {
     this.dimension = dimension;
   }
 
+  /** The line printed when FID/KID are skipped: where to get the graph, and what is measured anyway. */
+  public static String skippedNote() {
+    return "FID/KID skipped: no --inception graph (" + GRAPH_FILE + ", from " + DOWNLOAD_URL
+        + "); SWD, PSNR/SSIM, the per-timestep loss and per-class accuracy do not need it";
+  }
+
+  /** Fails at once, before minutes of sampling, when a given graph path holds no graph. */
+  public static void requireGraph(Path path) {
+    Path file = graphFile(path);
+    if (!Files.isRegularFile(file)) {
+      throw new MissingInceptionGraphException(file);
+    }
+  }
+
   /** The graph file: {@code path} itself, or {@value #GRAPH_FILE} inside it if it is a directory. */
   public static Path graphFile(Path path) {
     return Files.isDirectory(path) ? path.resolve(GRAPH_FILE) : path;

@@ -156,8 +156,7 @@ public final class ModelEvaluation {
     String label = suffix.isEmpty() ? "" : " " + suffix.substring(1).replace("w", "guidance ");
     out.printf("SWD%s (x1e3, %d samples vs %d held-out images): %.2f%n", label, samples.count(), reference.size(), swd);
     if (options.inception() == null) {
-      out.println("FID/KID skipped: no --inception graph (" + InceptionFeatures.GRAPH_FILE + ", from "
-          + InceptionFeatures.DOWNLOAD_URL + ")");
+      out.println(InceptionFeatures.skippedNote());
       return;
     }
     try (InceptionFeatures inception = InceptionFeatures.load(options.inception())) {
