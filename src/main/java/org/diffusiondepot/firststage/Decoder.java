@@ -1,5 +1,6 @@
 package org.diffusiondepot.firststage;
 
+import org.diffusiondepot.nn.AttentionBlock;
 import org.diffusiondepot.nn.Layers;
 import org.diffusiondepot.nn.ParameterStore;
 import org.tensorflow.Operand;
@@ -44,7 +45,7 @@ public final class Decoder {
     h = l.conv(SCOPE + "conv_in", h, spec.latentChannels(), ch, 3, 1);
     h = ResnetBlock.apply(l, SCOPE + "mid/block0", h, ch, ch, groups);
     if (spec.attention()) {
-      h = SelfAttention.apply(l, SCOPE + "mid/attn", h, ch, groups);
+      h = AttentionBlock.apply(l, SCOPE + "mid/attn", h, ch, groups);
     }
     h = ResnetBlock.apply(l, SCOPE + "mid/block1", h, ch, ch, groups);
     for (int level = last; level >= 0; level--) {
@@ -54,7 +55,7 @@ public final class Decoder {
         h = ResnetBlock.apply(l, name, h, ch, out, groups);
         ch = out;
         if (spec.attention() && level == last) {
-          h = SelfAttention.apply(l, name + "/attn", h, ch, groups);
+          h = AttentionBlock.apply(l, name + "/attn", h, ch, groups);
         }
       }
       if (level != 0) {

@@ -1,5 +1,6 @@
 package org.diffusiondepot.firststage;
 
+import org.diffusiondepot.nn.AttentionBlock;
 import org.diffusiondepot.nn.Layers;
 import org.diffusiondepot.nn.ParameterStore;
 import org.tensorflow.Operand;
@@ -43,7 +44,7 @@ public final class Encoder {
         h = ResnetBlock.apply(l, name, h, ch, out, groups);
         ch = out;
         if (spec.attention() && level == last) {
-          h = SelfAttention.apply(l, name + "/attn", h, ch, groups);
+          h = AttentionBlock.apply(l, name + "/attn", h, ch, groups);
         }
       }
       if (level != last) {
@@ -52,7 +53,7 @@ public final class Encoder {
     }
     h = ResnetBlock.apply(l, SCOPE + "mid/block0", h, ch, ch, groups);
     if (spec.attention()) {
-      h = SelfAttention.apply(l, SCOPE + "mid/attn", h, ch, groups);
+      h = AttentionBlock.apply(l, SCOPE + "mid/attn", h, ch, groups);
     }
     h = ResnetBlock.apply(l, SCOPE + "mid/block1", h, ch, ch, groups);
     h = l.silu(l.groupNorm(SCOPE + "norm_out", h, ch, groups));

@@ -5,11 +5,14 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
 
-/** Single-head self-attention over the H x W positions with a residual (Ho et al. 2020). */
-final class AttentionBlock {
+/**
+ * Single-head self-attention over the H x W positions with a residual (Ho et al. 2020); taming's
+ * AttnBlock is the same computation, so the VQGAN uses it too.
+ */
+public final class AttentionBlock {
   private AttentionBlock() {}
 
-  static Operand<TFloat32> apply(Layers l, String name, Operand<TFloat32> x, int channels, int groups) {
+  public static Operand<TFloat32> apply(Layers l, String name, Operand<TFloat32> x, int channels, int groups) {
     Ops tf = l.tf();
     int height = (int) x.shape().get(1);
     int width = (int) x.shape().get(2);
