@@ -5,7 +5,7 @@ import java.util.concurrent.Callable;
 import org.diffusiondepot.export.Exporter;
 import org.diffusiondepot.firststage.FirstStageExporter;
 import org.diffusiondepot.proto.Task;
-import org.diffusiondepot.train.RunDirectory;
+import org.diffusiondepot.run.RunDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

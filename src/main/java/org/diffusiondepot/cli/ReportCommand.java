@@ -6,7 +6,7 @@ import java.util.concurrent.Callable;
 import org.diffusiondepot.report.ReportBuilder;
 import org.diffusiondepot.report.ReportOptions;
 import org.diffusiondepot.sampler.ModelCards;
-import org.diffusiondepot.train.RunDirectory;
+import org.diffusiondepot.run.RunDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -3,9 +3,10 @@ package org.diffusiondepot.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.diffusiondepot.config.ConfigLoader;
-import org.diffusiondepot.firststage.FirstStageTrainer;
+import org.diffusiondepot.firststage.FirstStageTraining;
 import org.diffusiondepot.proto.Task;
-import org.diffusiondepot.train.Trainer;
+import org.diffusiondepot.train.DiffusionTraining;
+import org.diffusiondepot.train.TrainingRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,11 +35,11 @@ final class TrainCommand implements Callable<Integer> {
     if (steps != null && steps <= 0) {
       throw new IllegalArgumentException("--steps must be positive, got " + steps);
     }
-    Trainer.Options options = new Trainer.Options(config, data, out, steps);
+    TrainingRequest request = new TrainingRequest(config, data, out, steps);
     if (ConfigLoader.load(config).getTask() == Task.FIRST_STAGE) {
-      FirstStageTrainer.run(options, System.out);
+      FirstStageTraining.run(request, System.out);
     } else {
-      Trainer.run(options, System.out);
+      DiffusionTraining.run(request, System.out);
     }
     return 0;
   }

@@ -10,7 +10,6 @@ import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.data.Batch;
 import org.diffusiondepot.data.BatchLoader;
 import org.diffusiondepot.data.Degradation;
-import org.diffusiondepot.data.ImageDataset;
 import org.diffusiondepot.data.MaskGenerator;
 import org.diffusiondepot.events.EventWriter;
 import org.diffusiondepot.proto.ExperimentConfig;
@@ -20,7 +19,7 @@ import org.diffusiondepot.sampler.Conditioning;
 import org.diffusiondepot.sampler.DepotModel;
 import org.diffusiondepot.sampler.LowResConditioning;
 import org.diffusiondepot.sampler.Samples;
-import org.diffusiondepot.train.TrainingData;
+import org.diffusiondepot.run.TrainingData;
 
 /**
  * {@code tools/depot eval}: the metrics that fit an export's task, on held-out images of its data

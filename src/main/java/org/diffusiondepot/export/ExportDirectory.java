@@ -7,7 +7,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 import org.diffusiondepot.config.ConfigException;
 import org.diffusiondepot.sampler.ModelCards;
-import org.diffusiondepot.train.RunDirectory;
+import org.diffusiondepot.run.RunDirectory;
 import org.tensorflow.Session;
 
 /**

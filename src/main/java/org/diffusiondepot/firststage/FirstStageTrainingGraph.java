@@ -6,7 +6,8 @@ import java.util.Map;
 import org.diffusiondepot.nn.VariableStore;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.TrainConfig;
-import org.diffusiondepot.train.AdamW;
+import org.diffusiondepot.optim.AdamW;
+import org.diffusiondepot.optim.Gradients;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -161,9 +162,9 @@ public final class FirstStageTrainingGraph {
         new Output<?>[] {reconstruction.asOutput(), vqLoss.asOutput()},
         variables.values().stream().map(Variable::asOutput).toArray(Output[]::new),
         new Output<?>[] {imageGradient.asOutput(), tf.constant(1f).asOutput()});
-    List<Operand<TFloat32>> unclipped = identities(tf, raw);
-    gradientNorm = tf.withName("gradient_norm").identity(globalNorm(tf, unclipped));
-    List<Operand<TFloat32>> gradients = clip(tf, unclipped, gradientNorm, train.getGradClipNorm());
+    List<Operand<TFloat32>> unclipped = Gradients.of(tf, raw);
+    gradientNorm = tf.withName("gradient_norm").identity(Gradients.globalNorm(tf, unclipped));
+    List<Operand<TFloat32>> gradients = Gradients.clip(tf, unclipped, gradientNorm, train.getGradClipNorm());
     List<Op> updates = new ArrayList<>(AdamW.build(tf, variables, gradients, weights.reads(), learningRate,
         stepValue, hyper).values());
     autoencoderStep = tf.withControlDependencies(updates).withName("train_step").assignAdd(step, tf.constant(1L));
@@ -185,8 +186,8 @@ public final class FirstStageTrainingGraph {
       Map<String, Variable<TFloat32>> dVariables = discriminatorWeights.variables();
       Output<?>[] dRaw = graph.addGradients("gradients_disc", new Output<?>[] {discriminatorLoss.asOutput()},
           dVariables.values().stream().map(Variable::asOutput).toArray(Output[]::new), null);
-      List<Operand<TFloat32>> dGradients = identities(tf, dRaw);
-      dGradients = clip(tf, dGradients, globalNorm(tf, dGradients), train.getGradClipNorm());
+      List<Operand<TFloat32>> dGradients = Gradients.of(tf, dRaw);
+      dGradients = Gradients.clip(tf, dGradients, Gradients.globalNorm(tf, dGradients), train.getGradClipNorm());
       List<Op> dUpdates = new ArrayList<>(AdamW.build(tf, dVariables, dGradients, discriminatorWeights.reads(),
           learningRate, tf.identity(discriminatorSteps), hyper).values());
       discriminatorStep = tf.withControlDependencies(dUpdates).withName("discriminator_train_step")
@@ -213,40 +214,7 @@ public final class FirstStageTrainingGraph {
         .expect(TFloat32.class);
   }
 
-  private static List<Operand<TFloat32>> identities(Ops tf, Output<?>[] raw) {
-    List<Operand<TFloat32>> out = new ArrayList<>();
-    for (Output<?> g : raw) {
-      out.add(tf.identity(g.expect(TFloat32.class)));
-    }
-    return out;
-  }
-
-  private static Operand<TFloat32> globalNorm(Ops tf, List<Operand<TFloat32>> gradients) {
-    return tf.math.sqrt(tf.math.addN(gradients.stream()
-        .map(g -> (Operand<TFloat32>) tf.sum(tf.math.square(g), allAxes(tf, g))).toList()));
-  }
-
-  /** Scales the gradients so their global norm is at most {@code maxNorm} (0: unchanged). */
-  private static List<Operand<TFloat32>> clip(Ops tf, List<Operand<TFloat32>> gradients, Operand<TFloat32> norm,
-      double maxNorm) {
-    if (maxNorm <= 0) {
-      return gradients;
-    }
-    Operand<TFloat32> limit = tf.constant((float) maxNorm);
-    Operand<TFloat32> scale = tf.math.div(limit, tf.math.maximum(norm, limit));
-    return gradients.stream().map(g -> (Operand<TFloat32>) tf.math.mul(g, scale)).toList();
-  }
-
   static Operand<TFloat32> meanAll(Ops tf, Operand<TFloat32> x) {
-    return tf.math.mean(x, allAxes(tf, x));
-  }
-
-  private static Operand<TInt32> allAxes(Ops tf, Operand<TFloat32> x) {
-    int rank = x.shape().numDimensions();
-    int[] axes = new int[rank];
-    for (int i = 0; i < rank; i++) {
-      axes[i] = i;
-    }
-    return tf.constant(axes);
+    return tf.math.mean(x, Gradients.allAxes(tf, x));
   }
 }

@@ -9,7 +9,7 @@ import org.diffusiondepot.data.DataException;
 import org.diffusiondepot.proto.DataConfig;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.Task;
-import org.diffusiondepot.train.TrainingData;
+import org.diffusiondepot.run.TrainingData;
 
 /**
  * The run's images, opened as training opens them (same split), for the forward process and the

@@ -15,7 +15,7 @@ import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.sampler.DepotModel;
 import org.diffusiondepot.sampler.ModelCards;
 import org.diffusiondepot.schedule.NoiseSchedule;
-import org.diffusiondepot.train.RunDirectory;
+import org.diffusiondepot.run.RunDirectory;
 
 /**
  * What a report is about: the run's config (or the one an export carries in its model card), the

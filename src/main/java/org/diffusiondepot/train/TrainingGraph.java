@@ -1,5 +1,8 @@
 package org.diffusiondepot.train;
 
+import org.diffusiondepot.optim.AdamW;
+import org.diffusiondepot.optim.Gradients;
+import org.diffusiondepot.optim.Ema;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -93,19 +96,10 @@ public final class TrainingGraph {
     loss = tf.withName("loss").math.mean(perExampleLoss, tf.constant(0));
 
     Map<String, Variable<TFloat32>> variables = weights.variables();
-    Output<?>[] raw = graph.addGradients(loss.asOutput(),
-        variables.values().stream().map(Variable::asOutput).toArray(Output[]::new));
-    List<Operand<TFloat32>> gradients = new ArrayList<>();
-    for (Output<?> g : raw) {
-      gradients.add(tf.identity(g.expect(TFloat32.class)));
-    }
-    gradientNorm = tf.withName("gradient_norm").math.sqrt(tf.math.addN(
-        gradients.stream().map(g -> (Operand<TFloat32>) tf.sum(tf.math.square(g), allAxes(tf, g))).toList()));
-    if (train.getGradClipNorm() > 0) {
-      Operand<TFloat32> clip = tf.constant((float) train.getGradClipNorm());
-      Operand<TFloat32> scale = tf.math.div(clip, tf.math.maximum(gradientNorm, clip));
-      gradients = gradients.stream().map(g -> (Operand<TFloat32>) tf.math.mul(g, scale)).toList();
-    }
+    List<Operand<TFloat32>> gradients = Gradients.of(tf, graph.addGradients(loss.asOutput(),
+        variables.values().stream().map(Variable::asOutput).toArray(Output[]::new)));
+    gradientNorm = tf.withName("gradient_norm").identity(Gradients.globalNorm(tf, gradients));
+    gradients = Gradients.clip(tf, gradients, gradientNorm, train.getGradClipNorm());
     List<Op> updates = new ArrayList<>(AdamW.build(tf, variables, gradients, weights.reads(), learningRate,
         stepValue, new AdamW.Hyper(train.getAdamBeta1(), train.getAdamBeta2(), train.getAdamEpsilon(),
             train.getWeightDecay())).values());
@@ -124,15 +118,6 @@ public final class TrainingGraph {
     sampleCondition = inference.placeholders(sample);
     sampleEps = inference.predictNoise(sample, new MappedStore(sample, Denoiser.ROOT, emaShadows),
         sampleXt, sampleT, sampleCondition);
-  }
-
-  private static Operand<TInt32> allAxes(Ops tf, Operand<TFloat32> x) {
-    int rank = x.shape().numDimensions();
-    int[] axes = new int[rank];
-    for (int i = 0; i < rank; i++) {
-      axes[i] = i;
-    }
-    return tf.constant(axes);
   }
 
   public long parameterCount() {

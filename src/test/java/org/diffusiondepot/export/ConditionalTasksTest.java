@@ -21,7 +21,8 @@ import org.diffusiondepot.sampler.DepotModel;
 import org.diffusiondepot.sampler.Samples;
 import org.diffusiondepot.sampler.SamplingException;
 import org.diffusiondepot.sampler.cli.SampleCli;
-import org.diffusiondepot.train.Trainer;
+import org.diffusiondepot.train.DiffusionTraining;
+import org.diffusiondepot.train.TrainingRequest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +55,7 @@ class ConditionalTasksTest {
     Path file = dir.resolve(name + ".pbtxt");
     Files.writeString(file, config);
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-    Trainer.run(new Trainer.Options(file, "builtin", dir.resolve(name), 2L), quiet);
+    DiffusionTraining.run(new TrainingRequest(file, "builtin", dir.resolve(name), 2L), quiet);
     Exporter.export(dir.resolve(name), dir.resolve(name + "-export"), quiet);
     return dir.resolve(name + "-export");
   }

@@ -19,9 +19,10 @@ import org.diffusiondepot.runtime.Tensors;
 import org.diffusiondepot.sampler.Conditioning;
 import org.diffusiondepot.sampler.DepotModel;
 import org.diffusiondepot.sampler.Samples;
-import org.diffusiondepot.train.CheckpointStore;
-import org.diffusiondepot.train.RunDirectory;
-import org.diffusiondepot.train.Trainer;
+import org.diffusiondepot.run.CheckpointStore;
+import org.diffusiondepot.run.RunDirectory;
+import org.diffusiondepot.train.DiffusionTraining;
+import org.diffusiondepot.train.TrainingRequest;
 import org.diffusiondepot.train.TrainingGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class ExporterTest {
     Files.writeString(config, CONFIG);
     run = dir.resolve("run");
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-    Trainer.run(new Trainer.Options(config, "builtin", run, 5L), quiet);
+    DiffusionTraining.run(new TrainingRequest(config, "builtin", run, 5L), quiet);
     export = dir.resolve("export");
     card = Exporter.export(run, export, quiet);
   }

@@ -19,7 +19,7 @@ import org.diffusiondepot.config.ConfigException;
 import org.diffusiondepot.eval.MetricsReport;
 import org.diffusiondepot.eval.ModelEvaluation;
 import org.diffusiondepot.firststage.FirstStageExporter;
-import org.diffusiondepot.firststage.FirstStageTrainer;
+import org.diffusiondepot.firststage.FirstStageTraining;
 import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.sampler.DepotModel;
@@ -27,7 +27,8 @@ import org.diffusiondepot.sampler.FirstStageModel;
 import org.diffusiondepot.sampler.Samples;
 import org.diffusiondepot.sampler.SamplingException;
 import org.diffusiondepot.sampler.cli.SampleCli;
-import org.diffusiondepot.train.Trainer;
+import org.diffusiondepot.train.DiffusionTraining;
+import org.diffusiondepot.train.TrainingRequest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,12 +61,12 @@ class SuperResolutionTest {
   static void trainBothStagesAndExport() throws Exception {
     Path vqgan = dir.resolve("vqgan.pbtxt");
     Files.writeString(vqgan, VQGAN);
-    FirstStageTrainer.run(new Trainer.Options(vqgan, "builtin", dir.resolve("vqgan"), 2L), QUIET);
+    FirstStageTraining.run(new TrainingRequest(vqgan, "builtin", dir.resolve("vqgan"), 2L), QUIET);
     firstStageExport = dir.resolve("vqgan-export");
     FirstStageExporter.export(dir.resolve("vqgan"), firstStageExport, QUIET);
     Path sr = dir.resolve("sr.pbtxt");
     Files.writeString(sr, SR.formatted(firstStageExport.toString().replace("\\", "/")));
-    Trainer.run(new Trainer.Options(sr, "builtin", dir.resolve("sr"), 2L), QUIET);
+    DiffusionTraining.run(new TrainingRequest(sr, "builtin", dir.resolve("sr"), 2L), QUIET);
     export = dir.resolve("sr-export");
     Exporter.export(dir.resolve("sr"), export, QUIET);
   }
@@ -151,13 +152,13 @@ class SuperResolutionTest {
     Path missing = dir.resolve("missing.pbtxt");
     Files.writeString(missing, SR.formatted(dir.resolve("nowhere").toString().replace("\\", "/")));
     ConfigException e = assertThrows(ConfigException.class,
-        () -> Trainer.run(new Trainer.Options(missing, "builtin", dir.resolve("r1"), 1L), QUIET));
+        () -> DiffusionTraining.run(new TrainingRequest(missing, "builtin", dir.resolve("r1"), 1L), QUIET));
     assertTrue(e.getMessage().contains("super_resolution.first_stage"), e.getMessage());
     Path mismatch = dir.resolve("mismatch.pbtxt");
     Files.writeString(mismatch, SR.formatted(firstStageExport.toString().replace("\\", "/"))
         .replace("latent_shape: [3, 4, 4]", "latent_shape: [3, 8, 8]"));
     ConfigException m = assertThrows(ConfigException.class,
-        () -> Trainer.run(new Trainer.Options(mismatch, "builtin", dir.resolve("r2"), 1L), QUIET));
+        () -> DiffusionTraining.run(new TrainingRequest(mismatch, "builtin", dir.resolve("r2"), 1L), QUIET));
     assertTrue(m.getMessage().contains("latent_shape"), m.getMessage());
   }
 }

@@ -25,10 +25,10 @@ import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.runtime.Tensors;
-import org.diffusiondepot.train.CheckpointStore;
-import org.diffusiondepot.train.RunDirectory;
-import org.diffusiondepot.train.Trainer;
-import org.diffusiondepot.train.TrainingData;
+import org.diffusiondepot.run.CheckpointStore;
+import org.diffusiondepot.run.RunDirectory;
+import org.diffusiondepot.train.TrainingRequest;
+import org.diffusiondepot.run.TrainingData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -247,7 +247,7 @@ class FirstStageRunTest {
 
   private static String train(Path config, Path run, long steps) throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    FirstStageTrainer.run(new Trainer.Options(config, "builtin", run, steps),
+    FirstStageTraining.run(new TrainingRequest(config, "builtin", run, steps),
         new PrintStream(bytes, true, StandardCharsets.UTF_8));
     return bytes.toString(StandardCharsets.UTF_8);
   }

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Random;
 import org.diffusiondepot.config.ConfigException;
 import org.diffusiondepot.runtime.Tensors;
-import org.diffusiondepot.train.Trainer;
+import org.diffusiondepot.train.TrainingRequest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,8 +92,8 @@ class PerceptualNetworkTest {
     Files.writeString(config, TestConfigs.text(16, "[1, 1, 2]", 4, "perceptual_model: \"" + missing + "\"",
         "batch_size: 2 iterations: 5"));
     Path run = dir.resolve("never-created");
-    ConfigException atStart = assertThrows(ConfigException.class, () -> FirstStageTrainer.run(
-        new Trainer.Options(config, "builtin", run, 1L),
+    ConfigException atStart = assertThrows(ConfigException.class, () -> FirstStageTraining.run(
+        new TrainingRequest(config, "builtin", run, 1L),
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
     assertTrue(atStart.getMessage().contains("does not exist"), atStart.getMessage());
     assertFalse(Files.exists(run), "nothing was started");

@@ -32,7 +32,7 @@ class TrainingGraphTest {
         "batch_size: 8 iterations: 100 learning_rate: 2e-3 grad_clip_norm: 1.0");
     Batch batch = BatchLoader.load(new BuiltinShapes(32, 3, 8, 5), new int[] {0, 1, 2, 3, 4, 5, 6, 7}, 0, 8);
     List<Float> losses = new ArrayList<>();
-    try (PerceptualNetwork perceptual = FirstStageTrainer.openPerceptual(TestConfigs.parse(text).getFirstStage())) {
+    try (PerceptualNetwork perceptual = FirstStageTraining.openPerceptual(TestConfigs.parse(text).getFirstStage())) {
       assertEquals(0.1, perceptual.weight(), 1e-12);
       FirstStageTrainingGraph graph = new FirstStageTrainingGraph(TestConfigs.parse(text), perceptual);
       try (Session s = new Session(graph.graph); TFloat32 x = Tensors.of(batch.images(), 8, 32, 32, 3);

@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.diffusiondepot.export.Exporter;
-import org.diffusiondepot.train.Trainer;
+import org.diffusiondepot.train.DiffusionTraining;
+import org.diffusiondepot.train.TrainingRequest;
 
 /**
  * Tiny runs and exports for the report tests: the smallest UNet there is (8x8, one level, no
@@ -40,7 +41,7 @@ final class TinyModels {
     Path file = dir.resolve(name + ".pbtxt");
     Files.writeString(file, config);
     Path run = dir.resolve(name);
-    Trainer.run(new Trainer.Options(file, "builtin", run, 3L), quiet());
+    DiffusionTraining.run(new TrainingRequest(file, "builtin", run, 3L), quiet());
     return run;
   }
 

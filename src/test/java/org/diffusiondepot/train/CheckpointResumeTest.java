@@ -1,5 +1,6 @@
 package org.diffusiondepot.train;
 
+import org.diffusiondepot.run.CheckpointStore;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -54,7 +55,7 @@ class CheckpointResumeTest {
       assertEquals(2, CheckpointStore.stepOf(saved));
 
       b.restore(saved.toString());
-      assertEquals(2, Trainer.readStep(b, restored));
+      assertEquals(2, DiffusionTraining.readStep(b, restored));
       List<String> names = new ArrayList<>(original.weights.variables().keySet());
       assertArrayEquals(values(a, original, names), values(b, restored, names), "weights, slots, EMA");
 

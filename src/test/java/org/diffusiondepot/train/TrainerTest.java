@@ -1,5 +1,7 @@
 package org.diffusiondepot.train;
 
+import org.diffusiondepot.run.CheckpointStore;
+import org.diffusiondepot.optim.CosineAnnealing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,7 +70,7 @@ class TrainerTest {
 
   private static String train(Path config, Path run, long steps) throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    Trainer.run(new Trainer.Options(config, "builtin", run, steps), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    DiffusionTraining.run(new TrainingRequest(config, "builtin", run, steps), new PrintStream(bytes, true, StandardCharsets.UTF_8));
     return bytes.toString(StandardCharsets.UTF_8);
   }
 }

@@ -13,7 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.diffusiondepot.export.Exporter;
-import org.diffusiondepot.train.Trainer;
+import org.diffusiondepot.train.DiffusionTraining;
+import org.diffusiondepot.train.TrainingRequest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +37,7 @@ class SampleCliTest {
     Path config = dir.resolve("c.pbtxt");
     Files.writeString(config, CONFIG);
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-    Trainer.run(new Trainer.Options(config, "builtin", dir.resolve("run"), 2L), quiet);
+    DiffusionTraining.run(new TrainingRequest(config, "builtin", dir.resolve("run"), 2L), quiet);
     export = dir.resolve("export");
     Exporter.export(dir.resolve("run"), export, quiet);
   }

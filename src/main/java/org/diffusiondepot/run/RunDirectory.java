@@ -1,4 +1,4 @@
-package org.diffusiondepot.train;
+package org.diffusiondepot.run;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

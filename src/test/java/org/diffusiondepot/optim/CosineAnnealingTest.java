@@ -1,4 +1,4 @@
-package org.diffusiondepot.train;
+package org.diffusiondepot.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

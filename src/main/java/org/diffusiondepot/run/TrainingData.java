@@ -1,4 +1,4 @@
-package org.diffusiondepot.train;
+package org.diffusiondepot.run;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.diffusiondepot.train;
+package org.diffusiondepot.optim;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package org.diffusiondepot.train;
+package org.diffusiondepot.optim;
 
 import java.util.ArrayDeque;
 import java.util.Deque;

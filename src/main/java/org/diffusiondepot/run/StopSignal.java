@@ -1,4 +1,4 @@
-package org.diffusiondepot.train;
+package org.diffusiondepot.run;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

@@ -1,20 +1,20 @@
-package org.diffusiondepot.firststage;
+package org.diffusiondepot.train;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Running means of named scalars over a logging interval; a tag absent in the interval has none. */
-final class IntervalMeans {
+public final class IntervalMeans {
   private final Map<String, double[]> sums = new LinkedHashMap<>();
 
-  void add(String tag, double value) {
+  public void add(String tag, double value) {
     double[] s = sums.computeIfAbsent(tag, t -> new double[2]);
     s[0] += value;
     s[1]++;
   }
 
   /** Tag to mean, in the order the tags first appeared. */
-  Map<String, Double> means() {
+  public Map<String, Double> means() {
     Map<String, Double> out = new LinkedHashMap<>();
     sums.forEach((tag, s) -> {
       if (s[1] > 0) {
@@ -24,12 +24,12 @@ final class IntervalMeans {
     return out;
   }
 
-  double mean(String tag) {
+  public double mean(String tag) {
     double[] s = sums.get(tag);
     return s == null || s[1] == 0 ? Double.NaN : s[0] / s[1];
   }
 
-  void reset() {
+  public void reset() {
     sums.clear();
   }
 }

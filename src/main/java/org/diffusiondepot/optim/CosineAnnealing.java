@@ -1,4 +1,4 @@
-package org.diffusiondepot.train;
+package org.diffusiondepot.optim;
 
 /**
  * Learning rate over a run: cosine annealing from {@code max} to {@code min} (Loshchilov and

@@ -1,0 +1,257 @@
+package org.diffusiondepot.firststage;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.diffusiondepot.config.ConfigException;
+import org.diffusiondepot.data.Batch;
+import org.diffusiondepot.data.BatchLoader;
+import org.diffusiondepot.events.EventWriter;
+import org.diffusiondepot.image.ImageGrid;
+import org.diffusiondepot.image.Pixels;
+import org.diffusiondepot.proto.ExperimentConfig;
+import org.diffusiondepot.proto.FirstStageConfig;
+import org.diffusiondepot.proto.Task;
+import org.diffusiondepot.proto.TrainConfig;
+import org.diffusiondepot.run.RunDirectory;
+import org.diffusiondepot.run.TrainingData;
+import org.diffusiondepot.runtime.Tensors;
+import org.diffusiondepot.train.IntervalMeans;
+import org.diffusiondepot.train.TrainLoop;
+import org.diffusiondepot.train.TrainingContext;
+import org.diffusiondepot.train.TrainingModel;
+import org.diffusiondepot.train.TrainingRequest;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * A VQGAN first stage in the {@link TrainLoop}: the autoencoder step (and the discriminator's once
+ * it has started), code restarts, input/reconstruction previews, validation PSNR, and the latent
+ * scale measured at the end ({@code RUN_DIR/latent_scale.txt}). Logs the losses, code usage, GAN
+ * terms and learning rate to TensorBoard.
+ * <p>
+ * No EMA: as in Esser et al. and LDM, the first stage is used with its raw weights.
+ */
+public final class FirstStageTraining implements TrainingModel {
+  private final ExperimentConfig config;
+  private final TrainConfig train;
+  private final FirstStageSpec spec;
+  private final TrainingData data;
+  private final PerceptualNetwork perceptual;
+  private final PrintStream out;
+  private final CodebookRestarts restarts;
+  private final FirstStageTrainingGraph graph;
+  /** Images shown as input/reconstruction pairs: the first sample_count validation images. */
+  private final Batch previewImages;
+
+  public FirstStageTraining(TrainingContext context) {
+    this.config = context.config();
+    if (config.getTask() != Task.FIRST_STAGE) {
+      throw new ConfigException("task is " + config.getTask()
+          + "; the first-stage trainer trains FIRST_STAGE (VQGAN) configs");
+    }
+    this.train = config.getTrain();
+    this.spec = FirstStageSpec.fromConfig(config);
+    this.data = context.data();
+    this.out = context.out();
+    this.restarts = new CodebookRestarts(spec.codebookSize(), spec.embeddingDim(),
+        config.getFirstStage().getCodebookRestartEvery(), train.getSeed());
+    this.perceptual = openPerceptual(config.getFirstStage());
+    try {
+      this.graph = new FirstStageTrainingGraph(config, perceptual);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    int[] indices = data.split().validation().length > 0 ? data.split().validation() : data.split().train();
+    this.previewImages = BatchLoader.load(data.dataset(), indices, 0, Math.min(indices.length, train.getSampleCount()));
+  }
+
+  /** Trains a FIRST_STAGE config. */
+  public static void run(TrainingRequest request, PrintStream out) throws IOException {
+    TrainLoop.run(request, FirstStageTraining::new, out);
+  }
+
+  /** The perceptual feature network, or null when the config leaves it out; fails before any work. */
+  static PerceptualNetwork openPerceptual(FirstStageConfig f) {
+    if (f.getPerceptualModel().isEmpty()) {
+      return null;
+    }
+    return PerceptualNetwork.load(Path.of(f.getPerceptualModel()),
+        f.getPerceptualWeight() > 0 ? f.getPerceptualWeight() : 1.0);
+  }
+
+  @Override
+  public Graph graph() {
+    return graph.graph;
+  }
+
+  @Override
+  public String describe() {
+    return String.format("%s: VQGAN f = %d, z %dx%dx%d, codebook %d; %,d parameters (autoencoder + codebook)%s",
+        config.getName(), spec.factor(), spec.latentSize(), spec.latentSize(), spec.embeddingDim(),
+        spec.codebookSize(), graph.parameterCount(), graph.discriminatorWeights == null ? ", no GAN"
+            : String.format(" + %,d discriminator", graph.discriminatorWeights.parameterCount()));
+  }
+
+  @Override
+  public long globalStep(Session session) {
+    return readStep(session, graph);
+  }
+
+  static long readStep(Session session, FirstStageTrainingGraph graph) {
+    try (Result r = session.runner().fetch(graph.stepValue).run()) {
+      return ((TInt64) r.get(0)).getLong();
+    }
+  }
+
+  @Override
+  public String progressText(IntervalMeans metrics) {
+    return String.format(" loss %.4f ppl %.0f", metrics.mean("reconstruction_loss"), metrics.mean("perplexity"));
+  }
+
+  private boolean ganActive(long step) {
+    return spec.usesGan() && step >= spec.discriminatorStart();
+  }
+
+  @Override
+  public void trainStep(Session session, Batch batch, long step, double lr, IntervalMeans stats) {
+    boolean gan = ganActive(step);
+    int size = spec.imageSize();
+    List<Tensor> owned = new ArrayList<>();
+    try {
+      Tensor x = Tensors.of(batch.images(), batch.size(), size, size, spec.imageChannels());
+      Tensor rate = TFloat32.scalarOf((float) lr);
+      owned.add(x);
+      owned.add(rate);
+      Session.Runner runner = session.runner().feed(graph.images, x).feed(graph.learningRate, rate)
+          .addTarget(graph.autoencoderStep);
+      List<String> tags = new ArrayList<>(List.of("reconstruction_loss", "codebook_loss", "commitment_loss",
+          "perplexity", "codebook_usage", "gradient_norm"));
+      runner.fetch(graph.reconstructionLoss).fetch(graph.codebookLoss).fetch(graph.commitmentLoss)
+          .fetch(graph.perplexity).fetch(graph.codebookUsage).fetch(graph.gradientNorm);
+      if (graph.perceptualLoss != null) {
+        tags.add("perceptual_loss");
+        runner.fetch(graph.perceptualLoss);
+      }
+      if (graph.ganActive != null) {
+        Tensor active = TBool.scalarOf(gan);
+        owned.add(active);
+        runner.feed(graph.ganActive, active);
+      }
+      if (gan) {
+        tags.addAll(List.of("generator_loss", "discriminator_loss", "adaptive_weight"));
+        runner.addTarget(graph.discriminatorStep).fetch(graph.generatorLoss).fetch(graph.discriminatorLoss)
+            .fetch(graph.adaptiveWeight);
+      }
+      boolean restart = restarts.dueAfter(step);
+      if (restarts.enabled()) {
+        // fetched every step, not only when due: one fetch set means one graph optimisation
+        runner.fetch(graph.codeIndices).fetch(graph.preQuantized);
+      }
+      float[] encoded = null;
+      try (Result r = runner.run()) {
+        for (int i = 0; i < tags.size(); i++) {
+          float v = ((TFloat32) r.get(i)).getFloat();
+          if (!Float.isFinite(v)) {
+            throw new IllegalStateException(tags.get(i) + " became " + v + " at step " + step
+                + "; lower train.learning_rate or set train.grad_clip_norm");
+          }
+          stats.add(tags.get(i), v);
+        }
+        if (restarts.enabled()) {
+          TInt32 codes = (TInt32) r.get(tags.size());
+          int[] chosen = new int[(int) codes.size()];
+          codes.copyTo(DataBuffers.of(chosen, false, false));
+          restarts.observe(chosen);
+          if (restart) {
+            encoded = Tensors.floats((TFloat32) r.get(tags.size() + 1));
+          }
+        }
+      }
+      if (encoded != null) {
+        CodebookRestarts.Plan plan = restarts.plan(step, encoded);
+        stats.add("restarted_codes", plan.indices().length);
+        if (plan.indices().length > 0) {
+          try (TInt32 indices = Tensors.of(plan.indices(), plan.indices().length);
+              TFloat32 values = Tensors.of(plan.values(), plan.indices().length, spec.embeddingDim())) {
+            session.runner().feed(graph.restartIndices, indices).feed(graph.restartValues, values)
+                .addTarget(graph.restartCodes).run().close();
+          }
+        }
+      }
+    } finally {
+      owned.forEach(Tensor::close);
+    }
+  }
+
+  /**
+   * Reconstruction quality on the validation images: PSNR (dB), L1 and code usage, over up to
+   * {@code train.validation_batches} batches in a fixed order, so values are comparable over time.
+   */
+  @Override
+  public void validate(Session session, long step, EventWriter events) throws IOException {
+    int[] indices = data.split().validation();
+    if (indices.length == 0) {
+      return;
+    }
+    ReconstructionReport report = ReconstructionReport.measure(session, graph, data.dataset(), indices,
+        train.getBatchSize(), train.getValidationBatches());
+    events.scalar("validation/psnr", step, report.psnr());
+    events.scalar("validation/reconstruction_loss", step, report.l1());
+    events.scalar("validation/perplexity", step, report.perplexity());
+    events.scalar("validation/codebook_usage", step, report.usage());
+  }
+
+  /** Input | reconstruction pairs. */
+  @Override
+  public Preview preview(Session session, long step) {
+    Batch batch = previewImages;
+    int size = spec.imageSize();
+    int channels = spec.imageChannels();
+    float[] reconstruction;
+    try (TFloat32 x = Tensors.of(batch.images(), batch.size(), size, size, channels);
+        Result r = graph.evaluate(session, x)) {
+      reconstruction = Tensors.floats((TFloat32) r.get(0));
+    }
+    List<BufferedImage> tiles = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      tiles.add(Pixels.toImage(batch.images(), i, size, channels));
+      tiles.add(Pixels.toImage(reconstruction, i, size, channels));
+    }
+    int pairsPerRow = (int) Math.ceil(Math.sqrt(batch.size()));
+    BufferedImage grid = ImageGrid.of(tiles, 2 * pairsPerRow);
+    return new Preview("reconstructions/input_reconstruction", grid);
+  }
+
+  /** Measures the latent scale when the run has trained, or when it has none yet. */
+  @Override
+  public void finish(Session session, long step, boolean trained, RunDirectory run, EventWriter events)
+      throws IOException {
+    if (!trained && LatentScale.exists(run.root())) {
+      return;
+    }
+    double scale = LatentScale.measure(session, graph, data.dataset(), data.split().train(), train.getBatchSize());
+    LatentScale.write(run.root(), scale);
+    events.scalar("latent/scale", step, scale);
+    out.printf("latent scale %.5f (1 / std of the quantised latents) written to %s%n", scale,
+        run.root().resolve(LatentScale.FILE));
+  }
+
+  @Override
+  public void close() {
+    if (perceptual != null) {
+      perceptual.close();
+    }
+  }
+}

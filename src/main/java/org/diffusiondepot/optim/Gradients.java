@@ -1,0 +1,54 @@
+package org.diffusiondepot.optim;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * What every training graph does with its gradients before the optimizer sees them: typed reads of
+ * the raw outputs of {@code Graph.addGradients}, their global norm
+ * {@code sqrt(sum_i |g_i|^2)}, and clipping to a maximum global norm (Pascanu et al. 2013):
+ * {@code g_i * c / max(norm, c)}.
+ */
+public final class Gradients {
+  private Gradients() {}
+
+  /** The raw gradient outputs as float tensors, each read through an identity. */
+  public static List<Operand<TFloat32>> of(Ops tf, Output<?>[] raw) {
+    List<Operand<TFloat32>> out = new ArrayList<>(raw.length);
+    for (Output<?> g : raw) {
+      out.add(tf.identity(g.expect(TFloat32.class)));
+    }
+    return out;
+  }
+
+  public static Operand<TFloat32> globalNorm(Ops tf, List<Operand<TFloat32>> gradients) {
+    return tf.math.sqrt(tf.math.addN(gradients.stream()
+        .map(g -> (Operand<TFloat32>) tf.sum(tf.math.square(g), allAxes(tf, g))).toList()));
+  }
+
+  /** Scales the gradients so that their global norm is at most {@code maxNorm}; 0 leaves them unchanged. */
+  public static List<Operand<TFloat32>> clip(Ops tf, List<Operand<TFloat32>> gradients, Operand<TFloat32> norm,
+      double maxNorm) {
+    if (maxNorm <= 0) {
+      return gradients;
+    }
+    Operand<TFloat32> limit = tf.constant((float) maxNorm);
+    Operand<TFloat32> scale = tf.math.div(limit, tf.math.maximum(norm, limit));
+    return gradients.stream().map(g -> (Operand<TFloat32>) tf.math.mul(g, scale)).toList();
+  }
+
+  /** Every axis of {@code x}, for reductions to a scalar. */
+  public static Operand<TInt32> allAxes(Ops tf, Operand<?> x) {
+    int rank = x.shape().numDimensions();
+    int[] axes = new int[rank];
+    for (int i = 0; i < rank; i++) {
+      axes[i] = i;
+    }
+    return tf.constant(axes);
+  }
+}

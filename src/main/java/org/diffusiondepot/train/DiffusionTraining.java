@@ -1,0 +1,231 @@
+package org.diffusiondepot.train;
+
+import com.google.common.math.IntMath;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.diffusiondepot.data.Batch;
+import org.diffusiondepot.data.BatchLoader;
+import org.diffusiondepot.events.EventWriter;
+import org.diffusiondepot.nn.UNetSpec;
+import org.diffusiondepot.proto.BlockType;
+import org.diffusiondepot.proto.ExperimentConfig;
+import org.diffusiondepot.proto.TrainConfig;
+import org.diffusiondepot.run.TrainingData;
+import org.diffusiondepot.runtime.Tensors;
+import org.diffusiondepot.sampler.Conditioning;
+import org.diffusiondepot.sampler.DdimSampler;
+import org.diffusiondepot.sampler.StepListener;
+import org.diffusiondepot.schedule.NoiseSchedule;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * A denoiser in the {@link TrainLoop}: the epsilon-MSE step of its {@link TrainingGraph}, the loss
+ * on fixed validation batches, and a grid of EMA samples as preview.
+ */
+public final class DiffusionTraining implements TrainingModel {
+  private final ExperimentConfig config;
+  private final TrainConfig train;
+  private final TrainingData data;
+  private final TaskInputs inputs;
+  private final TrainingGraph graph;
+  private final NoiseSchedule noise;
+  /** A fixed batch of validation images for previews that need real inputs. */
+  private final Batch previewImages;
+
+  public DiffusionTraining(TrainingContext context) {
+    this.config = context.config();
+    this.train = config.getTrain();
+    this.data = context.data();
+    this.inputs = TaskInputs.forConfig(config, data.dataset().classNames());
+    try {
+      this.graph = new TrainingGraph(config);
+    } catch (RuntimeException e) {
+      inputs.close();
+      throw e;
+    }
+    this.noise = NoiseSchedule.fromConfig(config.getDiffusion());
+    int[] validation = data.split().validation();
+    this.previewImages = BatchLoader.load(data.dataset(), validation, 0,
+        Math.min(validation.length, Math.max(train.getSampleCount(), train.getBatchSize())));
+  }
+
+  /** Trains a diffusion config: {@code tools/depot train} for every task but the first stage. */
+  public static void run(TrainingRequest request, PrintStream out) throws IOException {
+    TrainLoop.run(request, DiffusionTraining::new, out);
+  }
+
+  @Override
+  public Graph graph() {
+    return graph.graph;
+  }
+
+  @Override
+  public String describe() {
+    return String.format("%s: %,d parameters", config.getName(), graph.parameterCount());
+  }
+
+  /** One channel per GroupNorm group is InstanceNorm, which costs colour fidelity (see README). */
+  @Override
+  public List<String> notes() {
+    UNetSpec spec = graph.denoiser.spec();
+    int channels = spec.baseChannels();
+    int groups = IntMath.gcd(spec.groups(), channels);
+    if (spec.block() == BlockType.RESNET_3X3 && groups == channels && channels > 1) {
+      return List.of(String.format("model.group_norm_groups %d at width %d puts one channel in each GroupNorm group "
+          + "(InstanceNorm), which tends to shift sample colours; %d groups keep 4 channels per group",
+          spec.groups(), channels, Math.max(1, channels / 4)));
+    }
+    return List.of();
+  }
+
+  @Override
+  public void initializeFresh(Session session) {
+    session.run(graph.initEma);
+  }
+
+  @Override
+  public long globalStep(Session session) {
+    return readStep(session, graph);
+  }
+
+  static long readStep(Session session, TrainingGraph graph) {
+    try (Result r = session.runner().fetch(graph.stepValue).run()) {
+      return ((TInt64) r.get(0)).getLong();
+    }
+  }
+
+  @Override
+  public void trainStep(Session session, Batch batch, long step, double lr, IntervalMeans metrics) {
+    List<Tensor> owned = new ArrayList<>();
+    try {
+      int size = inputs.targetSize();
+      int channels = inputs.targetChannels();
+      Tensor x0 = Tensors.of(inputs.target(batch), batch.size(), size, size, channels);
+      Tensor rate = TFloat32.scalarOf((float) lr);
+      owned.add(x0);
+      owned.add(rate);
+      Session.Runner runner = session.runner().feed(graph.x0, x0).feed(graph.learningRate, rate);
+      TaskInputs.feed(runner, graph.condition, inputs.condition(batch, step), batch.size(), size, channels, owned);
+      try (Result r = runner.addTarget(graph.trainStep).fetch(graph.loss).fetch(graph.gradientNorm)
+          .fetch(graph.perExampleLoss).fetch(graph.t).run()) {
+        float loss = ((TFloat32) r.get(0)).getFloat();
+        if (!Float.isFinite(loss)) {
+          throw new IllegalStateException("the loss became " + loss + " at step " + step
+              + "; lower train.learning_rate or set train.grad_clip_norm");
+        }
+        metrics.add("loss", loss);
+        metrics.add("gradient_norm", ((TFloat32) r.get(1)).getFloat());
+        addPerQuarter(metrics, Tensors.floats((TFloat32) r.get(2)), ints((TInt32) r.get(3)));
+      }
+    } finally {
+      owned.forEach(Tensor::close);
+    }
+  }
+
+  @Override
+  public String progressText(IntervalMeans metrics) {
+    return String.format(" loss %.4f", metrics.mean("loss"));
+  }
+
+  /**
+   * Loss on fixed validation batches with fixed t (spread evenly over the chain) and fixed noise,
+   * so successive values are comparable; logged overall and per quarter of t.
+   */
+  @Override
+  public void validate(Session session, long step, EventWriter events) throws IOException {
+    int[] indices = data.split().validation();
+    int batchSize = train.getBatchSize();
+    int timesteps = config.getDiffusion().getTimesteps();
+    IntervalMeans scores = new IntervalMeans();
+    Random noiseSource = new Random(train.getSeed() + 17);
+    int batches = Math.min(train.getValidationBatches(), Math.max(1, indices.length / batchSize));
+    for (int b = 0; b < batches; b++) {
+      int count = Math.min(batchSize, indices.length - b * batchSize);
+      if (count <= 0) {
+        break;
+      }
+      Batch batch = BatchLoader.load(data.dataset(), indices, b * batchSize, count);
+      int size = inputs.targetSize();
+      int channels = inputs.targetChannels();
+      int[] t = new int[count];
+      for (int i = 0; i < count; i++) {
+        t[i] = (int) (((long) (b * batchSize + i) * 7919L) % timesteps);
+      }
+      float[] eps = new float[count * size * size * channels];
+      for (int i = 0; i < eps.length; i++) {
+        eps[i] = (float) noiseSource.nextGaussian();
+      }
+      List<Tensor> owned = new ArrayList<>();
+      try {
+        Tensor x0 = Tensors.of(inputs.target(batch), count, size, size, channels);
+        Tensor tT = Tensors.of(t, count);
+        Tensor nT = Tensors.of(eps, count, size, size, channels);
+        owned.add(x0);
+        owned.add(tT);
+        owned.add(nT);
+        Session.Runner runner = session.runner().feed(graph.x0, x0).feed(graph.t, tT).feed(graph.noise, nT);
+        TaskInputs.feed(runner, graph.condition, inputs.validationCondition(batch), count, size, channels, owned);
+        try (Result r = runner.fetch(graph.perExampleLoss).run()) {
+          float[] losses = Tensors.floats((TFloat32) r.get(0));
+          for (float loss : losses) {
+            scores.add("loss", loss);
+          }
+          addPerQuarter(scores, losses, t);
+        }
+      } finally {
+        owned.forEach(Tensor::close);
+      }
+    }
+    for (var e : scores.means().entrySet()) {
+      events.scalar("validation/" + e.getKey(), step, e.getValue());
+    }
+  }
+
+  /**
+   * A grid of EMA samples: DDIM with eta 1 and a fixed seed. Deterministic DDIM (eta 0) leaves
+   * visible noise in samples of a briefly trained model, where the stochastic chain corrects its
+   * errors and gives clean images, as DDPM does.
+   */
+  @Override
+  public Preview preview(Session session, long step) {
+    int count = train.getSampleCount();
+    DdimSampler sampler = new DdimSampler(noise, Math.min(train.getSampleSteps(), noise.timesteps()), 1.0,
+        config.getDiffusion().getClipDenoised());
+    Conditioning condition = inputs.previewCondition(previewImages, count);
+    float[] samples = sampler.sample(new SessionPredictor(session, graph), count, inputs.targetSize(),
+        inputs.targetChannels(), condition, train.getSeed() + 1, StepListener.NONE);
+    return new Preview("samples/ema_ddim" + sampler.timesteps().length + "_eta1",
+        inputs.previewGrid(samples, condition, count));
+  }
+
+  @Override
+  public void close() {
+    inputs.close();
+  }
+
+  /** Losses per quarter of the timesteps (quarter 0: t < T/4), where the model's errors differ most. */
+  private void addPerQuarter(IntervalMeans means, float[] perExample, int[] t) {
+    int timesteps = noise.timesteps();
+    for (int i = 0; i < perExample.length; i++) {
+      int quarter = Math.min(3, (int) ((long) t[i] * 4 / timesteps));
+      means.add("loss_t_quarter" + quarter, perExample[i]);
+    }
+  }
+
+  private static int[] ints(TInt32 tensor) {
+    int[] out = new int[(int) tensor.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = tensor.getInt(i);
+    }
+    return out;
+  }
+}
