@@ -105,7 +105,7 @@ public final class TrainingBenchmark {
   /** Feeds for the task's conditioning placeholders with neutral values. */
   private static ConditionFeeds conditionFeeds(TrainingGraph graph, int batch, int size, boolean sampling) {
     var inputs = sampling ? graph.sampleCondition : graph.condition;
-    return new ConditionFeeds(inputs, batch, size, graph.denoiser.modelChannels());
+    return new ConditionFeeds(inputs, graph.denoiser.task().inputs(), batch);
   }
 
   private interface Body {

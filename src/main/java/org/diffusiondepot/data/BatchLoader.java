@@ -22,6 +22,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.diffusiondepot.image.Images;
+import org.diffusiondepot.runtime.Seeds;
 
 /**
  * Training batches decoded ahead of time on background threads. Which images form batch k, and

@@ -12,6 +12,8 @@ import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.Random;
+import org.diffusiondepot.image.Images;
+import org.diffusiondepot.runtime.Seeds;
 
 /**
  * The project's own data set, drawn on demand: one saturated circle, square or triangle on a muted

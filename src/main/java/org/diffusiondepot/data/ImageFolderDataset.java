@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 import javax.imageio.ImageIO;
+import org.diffusiondepot.image.Images;
 
 /**
  * PNG and JPEG files anywhere under a folder. An image's class is the name of the folder that holds

@@ -7,59 +7,44 @@ import org.diffusiondepot.nn.UNet;
 import org.diffusiondepot.nn.UNetSpec;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.ModelConfig;
-import org.diffusiondepot.proto.Task;
+import org.diffusiondepot.task.DiffusionTask;
+import org.diffusiondepot.task.SignatureInput;
 import org.tensorflow.Operand;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * The epsilon-prediction network of one task: a UNet whose input is x_t widened by the task's
- * conditioning (inpainting: masked image and mask; super-resolution: the low-res image), with a
- * class embedding for class-conditional models.
+ * The epsilon-prediction network of one task: a UNet whose input is x_t widened by the task's float
+ * conditioning inputs (inpainting: masked image and mask; super-resolution: the low-res image), in
+ * the order the task lists them, with a class embedding when the task has classes.
  */
 public final class Denoiser {
   public static final String ROOT = "unet";
 
-  private final Task task;
-  private final int modelSize;
-  private final int modelChannels;
-  private final int imageChannels;
+  private final DiffusionTask task;
   private final UNet unet;
 
-  private Denoiser(Task task, int modelSize, int modelChannels, int imageChannels, UNetSpec spec) {
+  private Denoiser(DiffusionTask task, UNetSpec spec) {
     this.task = task;
-    this.modelSize = modelSize;
-    this.modelChannels = modelChannels;
-    this.imageChannels = imageChannels;
     this.unet = new UNet(spec);
   }
 
   public static Denoiser fromConfig(ExperimentConfig c) {
-    int imageChannels = c.getData().getChannels();
-    int size = c.getData().getResolution();
-    int channels = imageChannels;
-    if (c.getTask() == Task.SUPER_RESOLUTION) {
-      channels = c.getLatentShape(0);
-      size = c.getLatentShape(1);
-    }
-    int in = switch (c.getTask()) {
-      case UNCONDITIONAL, CLASS_CONDITIONAL -> channels;
-      case INPAINTING -> 2 * channels + 1;
-      case SUPER_RESOLUTION -> channels + imageChannels;
-      default -> throw new IllegalArgumentException("task " + c.getTask() + " has no denoiser");
-    };
-    int classes = c.getTask() == Task.CLASS_CONDITIONAL ? c.getClasses().getNumClasses() : 0;
-    ModelConfig m = c.getModel();
-    UNetSpec spec = new UNetSpec(size, in, channels, m.getBaseChannels(), m.getChannelMultsList(),
-        m.getBlocksPerLevel(), m.getAttentionResolutionsList(), m.getMiddleAttention(), m.getBlock(),
-        m.getDropout(), m.getGroupNormGroups(), classes);
-    return new Denoiser(c.getTask(), size, channels, imageChannels, spec);
+    return of(c, DiffusionTask.of(c, List.of(), null));
   }
 
-  public Task task() {
+  /** The denoiser of {@code task} with the config's network. */
+  public static Denoiser of(ExperimentConfig c, DiffusionTask task) {
+    int in = task.modelChannels() + task.inputs().stream().mapToInt(SignatureInput::channels).sum();
+    ModelConfig m = c.getModel();
+    UNetSpec spec = new UNetSpec(task.modelSize(), in, task.modelChannels(), m.getBaseChannels(),
+        m.getChannelMultsList(), m.getBlocksPerLevel(), m.getAttentionResolutionsList(), m.getMiddleAttention(),
+        m.getBlock(), m.getDropout(), m.getGroupNormGroups(), task.classCount());
+    return new Denoiser(task, spec);
+  }
+
+  public DiffusionTask task() {
     return task;
   }
 
@@ -69,36 +54,22 @@ public final class Denoiser {
 
   /** Side of x_t. */
   public int modelSize() {
-    return modelSize;
+    return task.modelSize();
   }
 
   /** Channels of x_t. */
   public int modelChannels() {
-    return modelChannels;
+    return task.modelChannels();
   }
 
   /** Dropout is for training only; inference graphs use a copy without it. */
   public Denoiser withoutDropout() {
-    return new Denoiser(task, modelSize, modelChannels, imageChannels, unet.spec().withDropout(0f));
+    return new Denoiser(task, unet.spec().withDropout(0f));
   }
 
-  /** Placeholders (batch dimension open) for the conditioning this task needs, named as in exports. */
+  /** Placeholders (batch dimension open) for the conditioning the task needs, named as in exports. */
   public ConditionInputs placeholders(Ops tf) {
-    return switch (task) {
-      case CLASS_CONDITIONAL -> new ConditionInputs(
-          tf.withName(ConditionInputs.LABEL).placeholder(TInt32.class, Placeholder.shape(Shape.of(-1))),
-          null, null, null);
-      case INPAINTING -> new ConditionInputs(null,
-          tf.withName(ConditionInputs.MASKED_IMAGE).placeholder(TFloat32.class,
-              Placeholder.shape(Shape.of(-1, modelSize, modelSize, modelChannels))),
-          tf.withName(ConditionInputs.MASK).placeholder(TFloat32.class,
-              Placeholder.shape(Shape.of(-1, modelSize, modelSize, 1))),
-          null);
-      case SUPER_RESOLUTION -> new ConditionInputs(null, null, null,
-          tf.withName(ConditionInputs.LOW_RES).placeholder(TFloat32.class,
-              Placeholder.shape(Shape.of(-1, modelSize, modelSize, imageChannels))));
-      default -> ConditionInputs.none();
-    };
+    return ConditionInputs.create(tf, task.inputs());
   }
 
   /** Builds eps_theta(x_t, t, conditioning). */
@@ -106,23 +77,15 @@ public final class Denoiser {
       ConditionInputs cond) {
     List<Operand<TFloat32>> parts = new ArrayList<>();
     parts.add(xt);
-    switch (task) {
-      case INPAINTING -> {
-        parts.add(require(cond.maskedImage(), ConditionInputs.MASKED_IMAGE));
-        parts.add(require(cond.mask(), ConditionInputs.MASK));
+    Operand<TInt32> label = null;
+    for (SignatureInput input : task.inputs()) {
+      if (input.integer()) {
+        label = cond.get(input.name()).asOutput().expect(TInt32.class);
+      } else {
+        parts.add(cond.get(input.name()).asOutput().expect(TFloat32.class));
       }
-      case SUPER_RESOLUTION -> parts.add(require(cond.lowRes(), ConditionInputs.LOW_RES));
-      default -> { }
     }
     Operand<TFloat32> input = parts.size() == 1 ? xt : tf.concat(parts, tf.constant(3));
-    Operand<TInt32> label = task == Task.CLASS_CONDITIONAL ? require(cond.label(), ConditionInputs.LABEL) : null;
     return unet.apply(tf, params, input, t, label);
-  }
-
-  private static <T> T require(T input, String name) {
-    if (input == null) {
-      throw new IllegalArgumentException("the denoiser needs the conditioning input '" + name + "'");
-    }
-    return input;
   }
 }

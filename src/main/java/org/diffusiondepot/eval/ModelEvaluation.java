@@ -9,17 +9,16 @@ import java.util.List;
 import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.data.Batch;
 import org.diffusiondepot.data.BatchLoader;
-import org.diffusiondepot.data.Degradation;
-import org.diffusiondepot.data.MaskGenerator;
 import org.diffusiondepot.events.EventWriter;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.ModelCard;
-import org.diffusiondepot.proto.Task;
-import org.diffusiondepot.sampler.Conditioning;
+import org.diffusiondepot.run.TrainingData;
 import org.diffusiondepot.sampler.DepotModel;
 import org.diffusiondepot.sampler.LowResConditioning;
 import org.diffusiondepot.sampler.Samples;
-import org.diffusiondepot.run.TrainingData;
+import org.diffusiondepot.task.Conditioning;
+import org.diffusiondepot.task.Degradation;
+import org.diffusiondepot.task.MaskGenerator;
 
 /**
  * {@code tools/depot eval}: the metrics that fit an export's task, on held-out images of its data
@@ -106,7 +105,7 @@ public final class ModelEvaluation {
     for (int start = 0; start < count; start += CHUNK) {
       int k = Math.min(CHUNK, count - start);
       float[] images = slice(reference.images(), start, k, card.getImageSize() * card.getImageSize() * card.getImageChannels());
-      float[] x0 = card.getTask() == Task.SUPER_RESOLUTION ? model.firstStage().encode(images, k) : images;
+      float[] x0 = model.task().target(images, k);
       Conditioning condition = validationCondition(reference, start, k, images);
       double[] q = TimestepLoss.perQuarter(model, model.schedule(), x0, k, per, condition, options.seed() + start);
       for (int i = 0; i < 4; i++) {
@@ -123,16 +122,8 @@ public final class ModelEvaluation {
 
   /** Conditioning of held-out images as training would give it (true labels, seeded masks, degradation). */
   private Conditioning validationCondition(Batch reference, int start, int k, float[] images) {
-    return switch (card.getTask()) {
-      case CLASS_CONDITIONAL -> Conditioning.ofLabels(Arrays.copyOfRange(reference.labels(), start, start + k));
-      case INPAINTING -> {
-        float[][] masked = masks(images, start, k);
-        yield new Conditioning(null, masked[0], masked[1], null);
-      }
-      case SUPER_RESOLUTION -> new Conditioning(null, null, null, LowResConditioning.toLatentSide(
-          lowRes(images, start, k), k, card.getLowResSize(), card.getModelSize(), card.getImageChannels()));
-      default -> Conditioning.none();
-    };
+    return model.task().forHeldOut(images, Arrays.copyOfRange(reference.labels(), start, start + k), k,
+        options.seed(), start);
   }
 
   private Samples generate(int count, int[] labels, Double guidance) {

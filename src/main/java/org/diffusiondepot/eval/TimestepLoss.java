@@ -1,8 +1,8 @@
 package org.diffusiondepot.eval;
 
 import java.util.Random;
-import org.diffusiondepot.sampler.Conditioning;
-import org.diffusiondepot.sampler.NoisePredictor;
+import org.diffusiondepot.task.Conditioning;
+import org.diffusiondepot.task.NoisePredictor;
 import org.diffusiondepot.schedule.NoiseSchedule;
 
 /**

@@ -68,10 +68,7 @@ public final class Exporter {
       try (Session session = new Session(graph, SessionConfigs.cpu())) {
         ExportDirectory.restore(session, checkpoint, runDir);
         Signature.Builder signature = Signature.builder().key(DENOISE).input(X_T, xt).input(T, t).output(EPS, eps);
-        if (condition.label() != null) signature.input(ConditionInputs.LABEL, condition.label());
-        if (condition.maskedImage() != null) signature.input(ConditionInputs.MASKED_IMAGE, condition.maskedImage());
-        if (condition.mask() != null) signature.input(ConditionInputs.MASK, condition.mask());
-        if (condition.lowRes() != null) signature.input(ConditionInputs.LOW_RES, condition.lowRes());
+        condition.byName().forEach(signature::input);
         SavedModelBundle.exporter(staging.toString()).withSession(session).withSignature(signature.build()).export();
       }
       ModelCard.Builder cardBuilder = ModelCardFactory.fromConfig(config, denoiser, classNames,

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import org.diffusiondepot.config.ConfigException;
 import org.diffusiondepot.nn.VariableStore;
-import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Operation;
 import org.tensorflow.OperationBuilder;

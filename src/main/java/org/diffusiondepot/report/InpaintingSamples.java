@@ -1,11 +1,12 @@
 package org.diffusiondepot.report;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import org.diffusiondepot.data.Batch;
-import org.diffusiondepot.data.MaskGenerator;
 import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.sampler.Samples;
+import org.diffusiondepot.task.MaskGenerator;
 
 /** Inpainting samples: input | mask | masked input | output for a few validation images. */
 final class InpaintingSamples {

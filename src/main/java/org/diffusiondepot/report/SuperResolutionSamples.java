@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.diffusiondepot.data.Batch;
-import org.diffusiondepot.data.Degradation;
+import org.diffusiondepot.task.Degradation;
 import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.proto.SuperResolutionConfig;
 import org.diffusiondepot.sampler.Samples;

@@ -2,7 +2,7 @@ package org.diffusiondepot.report;
 
 import java.util.Arrays;
 import org.diffusiondepot.data.Batch;
-import org.diffusiondepot.data.MaskGenerator;
+import org.diffusiondepot.task.MaskGenerator;
 import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.sampler.Sampling;
 

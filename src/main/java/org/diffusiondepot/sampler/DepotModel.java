@@ -3,14 +3,17 @@ package org.diffusiondepot.sampler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.runtime.SessionConfigs;
 import org.diffusiondepot.runtime.Tensors;
 import org.diffusiondepot.schedule.NoiseSchedule;
+import org.diffusiondepot.task.Conditioning;
+import org.diffusiondepot.task.ConditioningException;
+import org.diffusiondepot.task.DiffusionTask;
+import org.diffusiondepot.task.ExportContract;
+import org.diffusiondepot.task.NoisePredictor;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.SessionFunction;
@@ -37,6 +40,7 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
   private final SessionFunction denoise;
   private final NoiseSchedule schedule;
   private final FirstStageModel firstStage;
+  private final DiffusionTask task;
 
   private DepotModel(Path directory, ModelCard card, SavedModelBundle bundle, FirstStageModel firstStage) {
     this.directory = directory;
@@ -45,6 +49,7 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
     this.denoise = bundle.function(card.getDenoiseSignature());
     this.schedule = NoiseSchedule.fromCard(card);
     this.firstStage = firstStage;
+    this.task = DiffusionTask.of(ModelCards.sourceConfig(card, directory), card.getClassNamesList(), firstStage);
   }
 
   public static DepotModel load(Path exportDir) throws IOException {
@@ -90,6 +95,11 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
     return schedule;
   }
 
+  /** What the model generates and how it is conditioned. */
+  public DiffusionTask task() {
+    return task;
+  }
+
   /** A new sampling request on this model with the card's defaults. */
   public Sampling sampling() {
     return new Sampling(this);
@@ -97,44 +107,23 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
 
   @Override
   public float[] predict(float[] xt, int[] t, Conditioning condition, int batch) {
-    int size = card.getModelSize();
-    int channels = card.getModelChannels();
+    int size = task.modelSize();
+    int channels = task.modelChannels();
     Map<String, Tensor> inputs = new HashMap<>();
-    List<Tensor> owned = new ArrayList<>();
     try {
-      put(inputs, owned, "x_t", Tensors.of(xt, batch, size, size, channels));
-      put(inputs, owned, "t", Tensors.of(t, batch));
-      var expected = denoise.signature().inputNames();
-      if (expected.contains("label")) {
-        put(inputs, owned, "label", Tensors.of(require(condition.labels(), "class labels"), batch));
-      }
-      if (expected.contains("masked_image")) {
-        put(inputs, owned, "masked_image", Tensors.of(require(condition.maskedImage(), "an image to inpaint"),
-            batch, size, size, channels));
-        put(inputs, owned, "mask", Tensors.of(require(condition.mask(), "a mask"), batch, size, size, 1));
-      }
-      if (expected.contains("low_res")) {
-        float[] low = require(condition.lowRes(), "a low-resolution image");
-        put(inputs, owned, "low_res", Tensors.of(low, batch, size, size, low.length / ((long) batch * size * size)));
+      inputs.put(ExportContract.X_T, Tensors.of(xt, batch, size, size, channels));
+      inputs.put(ExportContract.T, Tensors.of(t, batch));
+      try {
+        inputs.putAll(task.feeds(condition, batch));
+      } catch (ConditioningException e) {
+        throw new SamplingException(e.getMessage());
       }
       try (Result result = denoise.call(inputs)) {
-        return Tensors.floats((TFloat32) result.get("eps").orElseThrow());
+        return Tensors.floats((TFloat32) result.get(ExportContract.EPS).orElseThrow());
       }
     } finally {
-      owned.forEach(Tensor::close);
+      inputs.values().forEach(Tensor::close);
     }
-  }
-
-  private static void put(Map<String, Tensor> inputs, List<Tensor> owned, String name, Tensor tensor) {
-    owned.add(tensor);
-    inputs.put(name, tensor);
-  }
-
-  private <T> T require(T value, String what) {
-    if (value == null) {
-      throw new SamplingException("this " + card.getTask() + " model needs " + what);
-    }
-    return value;
   }
 
   @Override

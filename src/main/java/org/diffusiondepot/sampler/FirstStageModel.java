@@ -7,6 +7,7 @@ import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.runtime.SessionConfigs;
 import org.diffusiondepot.runtime.Tensors;
+import org.diffusiondepot.task.LatentCodec;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.SessionFunction;
@@ -17,7 +18,7 @@ import org.tensorflow.types.TFloat32;
  * An exported VQGAN first stage: {@code encode} maps images in [-1, 1] to latents already
  * multiplied by the latent scale (so they have roughly unit variance), {@code decode} the reverse.
  */
-public final class FirstStageModel implements AutoCloseable {
+public final class FirstStageModel implements LatentCodec, AutoCloseable {
   /** Signature and tensor names of a first-stage export. */
   public static final String ENCODE = "encode";
   public static final String DECODE = "decode";
@@ -54,6 +55,7 @@ public final class FirstStageModel implements AutoCloseable {
   }
 
   /** [n, S, S, C] images to [n, s, s, c] scaled latents. */
+  @Override
   public float[] encode(float[] images, int n) {
     int size = card.getImageSize();
     try (Tensor in = Tensors.of(images, n, size, size, card.getImageChannels());
@@ -63,6 +65,7 @@ public final class FirstStageModel implements AutoCloseable {
   }
 
   /** [n, s, s, c] scaled latents to [n, S, S, C] images. */
+  @Override
   public float[] decode(float[] z, int n) {
     int side = card.getModelSize();
     try (Tensor in = Tensors.of(z, n, side, side, card.getModelChannels());

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.ModelCard;
 
 /** The model card of an export: {@code EXPORT_DIR/model_card.pbtxt}, protobuf text format. */
@@ -26,6 +27,17 @@ public final class ModelCards {
       throw new SamplingException(file + ": " + e.getMessage());
     }
     return card.build();
+  }
+
+  /** The experiment config the export was trained with, as its card records it. */
+  public static ExperimentConfig sourceConfig(ModelCard card, Path exportDir) {
+    ExperimentConfig.Builder config = ExperimentConfig.newBuilder();
+    try {
+      TextFormat.getParser().merge(card.getSourceConfig(), config);
+    } catch (TextFormat.ParseException e) {
+      throw new SamplingException(exportDir.resolve(FILE) + ": source_config: " + e.getMessage());
+    }
+    return config.build();
   }
 
   public static void write(ModelCard card, Path exportDir) throws IOException {

@@ -1,7 +1,11 @@
 package org.diffusiondepot.sampler;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.diffusiondepot.schedule.NoiseSchedule;
+import org.diffusiondepot.task.Conditioning;
+import org.diffusiondepot.task.NoisePredictor;
+import org.diffusiondepot.task.StepConstraint;
 
 /** A reverse-process sampler: from pure noise x_T to x_0 using a noise predictor. */
 public abstract class Sampler {

@@ -1,8 +1,10 @@
 package org.diffusiondepot.sampler;
 
-import java.util.Arrays;
 import org.diffusiondepot.proto.ModelCard;
-import org.diffusiondepot.proto.Task;
+import org.diffusiondepot.task.Conditioning;
+import org.diffusiondepot.task.ConditioningException;
+import org.diffusiondepot.task.DiffusionTask;
+import org.diffusiondepot.task.NoisePredictor;
 
 /**
  * One sampling request on a {@link DepotModel}, configured fluently and run with {@link #run}.
@@ -83,7 +85,7 @@ public final class Sampling {
     return this;
   }
 
-  /** The image to complete and its mask (1 = generate), both at the model's size. */
+  /** The image to complete and its mask (1 = generate), both at the model's image size. */
   public Sampling inpaint(float[] image, float[] mask) {
     this.image = image.clone();
     this.mask = mask.clone();
@@ -133,105 +135,36 @@ public final class Sampling {
   }
 
   public Samples run(StepListener listener) {
+    DiffusionTask task = model.task();
     Sampler sampler = sampler();
-    NoisePredictor predictor = predictor();
-    int size = card.getModelSize();
-    int channels = card.getModelChannels();
-    boolean latent = card.getTask() == Task.SUPER_RESOLUTION;
-    int outSize = latent ? card.getImageSize() : size;
-    int outChannels = latent ? card.getImageChannels() : channels;
-    int perSample = outSize * outSize * outChannels;
+    Conditioning request = new Conditioning(labels, image, mask, lowRes);
+    NoisePredictor predictor = taskCall(() -> task.predictor(model, guidance));
+    int size = task.modelSize();
+    int channels = task.modelChannels();
+    int perSample = task.imageSize() * task.imageSize() * task.imageChannels();
     float[] out = new float[count * perSample];
-    int[] allLabels = labelsFor(count);
+    int[] allLabels = null;
     for (int start = 0, chunk = 0; start < count; start += maxBatch, chunk++) {
       int n = Math.min(maxBatch, count - start);
-      Conditioning condition = conditioning(allLabels == null ? null : Arrays.copyOfRange(allLabels, start, start + n), n);
-      StepConstraint constraint = card.getTask() == Task.INPAINTING
-          ? new KnownRegion(model.schedule(), image, mask, channels) : StepConstraint.NONE;
+      int first = start;
+      Conditioning condition = taskCall(() -> task.forSampling(request, first, n));
       float[] x = sampler.sample(predictor, n, size, channels, condition, seed * 1_000_003L + chunk, listener,
-          constraint);
-      if (latent) {
-        x = model.firstStage().decode(x, n);
+          task.constraint(model.schedule(), condition));
+      System.arraycopy(task.toImages(x, n), 0, out, start * perSample, n * perSample);
+      if (condition.labels() != null) {
+        allLabels = allLabels == null ? new int[count] : allLabels;
+        System.arraycopy(condition.labels(), 0, allLabels, start, n);
       }
-      System.arraycopy(x, 0, out, start * perSample, n * perSample);
     }
-    return new Samples(out, count, outSize, outChannels, allLabels);
+    return new Samples(out, count, task.imageSize(), task.imageChannels(), allLabels);
   }
 
-  private NoisePredictor predictor() {
-    if (card.getTask() != Task.CLASS_CONDITIONAL) {
-      if (guidance != null) {
-        throw new SamplingException("--guidance applies to class-conditional models; this one is " + card.getTask());
-      }
-      return model;
+  /** A request the task refuses is the user's to fix: one clear line. */
+  private static <T> T taskCall(java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (ConditioningException e) {
+      throw new SamplingException(e.getMessage());
     }
-    double w = guidance != null ? guidance : card.getGuidanceScale();
-    if (!card.getClassifierFreeGuidance()) {
-      if (w != 1.0) {
-        throw new SamplingException("this model was trained without classifier-free guidance (no null-label "
-            + "dropout), so only the plain conditional model, --guidance 1, is available");
-      }
-      return model;
-    }
-    return w == 1.0 ? model : new GuidedPredictor(model, w, card.getNullClass());
-  }
-
-  private int[] labelsFor(int n) {
-    if (card.getTask() != Task.CLASS_CONDITIONAL) {
-      if (labels != null) {
-        throw new SamplingException("--class applies to class-conditional models; this one is " + card.getTask());
-      }
-      return null;
-    }
-    int classes = card.getClassNamesCount();
-    int[] out = new int[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = labels == null ? i % classes : labels[labels.length == n ? i : i % labels.length];
-      if (out[i] < 0 || out[i] >= classes) {
-        throw new SamplingException("class index " + out[i] + " is out of range 0.." + (classes - 1));
-      }
-    }
-    return out;
-  }
-
-  private Conditioning conditioning(int[] chunkLabels, int n) {
-    return switch (card.getTask()) {
-      case CLASS_CONDITIONAL -> Conditioning.ofLabels(chunkLabels);
-      case INPAINTING -> {
-        if (image == null || mask == null) {
-          throw new SamplingException("this inpainting model needs --image and --mask");
-        }
-        float[] masked = new float[image.length];
-        int channels = card.getModelChannels();
-        for (int p = 0; p < mask.length; p++) {
-          for (int c = 0; c < channels; c++) {
-            masked[p * channels + c] = mask[p] > 0.5f ? 0f : image[p * channels + c];
-          }
-        }
-        yield new Conditioning(null, repeat(masked, n), repeat(mask, n), null);
-      }
-      case SUPER_RESOLUTION -> {
-        if (lowRes == null) {
-          throw new SamplingException("this super-resolution model needs --low-res");
-        }
-        int low = card.getLowResSize();
-        if (lowRes.length != low * low * card.getImageChannels()) {
-          throw new SamplingException("the low-resolution input must be " + low + "x" + low);
-        }
-        float[] conditioning = LowResConditioning.toLatentSide(lowRes, 1, low, card.getModelSize(),
-            card.getImageChannels());
-        yield new Conditioning(null, null, null, repeat(conditioning, n));
-      }
-      default -> Conditioning.none();
-    };
-  }
-
-  /** Known pixels are copied from the input, so only the hole is generated. */
-  private static float[] repeat(float[] one, int n) {
-    float[] out = new float[one.length * n];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(one, 0, out, i * one.length, one.length);
-    }
-    return out;
   }
 }

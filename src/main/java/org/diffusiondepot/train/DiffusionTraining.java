@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.diffusiondepot.data.Batch;
 import org.diffusiondepot.data.BatchLoader;
+import org.diffusiondepot.diffusion.ConditionInputs;
 import org.diffusiondepot.events.EventWriter;
 import org.diffusiondepot.nn.UNetSpec;
 import org.diffusiondepot.proto.BlockType;
@@ -15,10 +17,12 @@ import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.TrainConfig;
 import org.diffusiondepot.run.TrainingData;
 import org.diffusiondepot.runtime.Tensors;
-import org.diffusiondepot.sampler.Conditioning;
 import org.diffusiondepot.sampler.DdimSampler;
+import org.diffusiondepot.sampler.FirstStageModel;
 import org.diffusiondepot.sampler.StepListener;
 import org.diffusiondepot.schedule.NoiseSchedule;
+import org.diffusiondepot.task.Conditioning;
+import org.diffusiondepot.task.DiffusionTask;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -35,7 +39,8 @@ public final class DiffusionTraining implements TrainingModel {
   private final ExperimentConfig config;
   private final TrainConfig train;
   private final TrainingData data;
-  private final TaskInputs inputs;
+  private final FirstStageModel firstStage;
+  private final DiffusionTask task;
   private final TrainingGraph graph;
   private final NoiseSchedule noise;
   /** A fixed batch of validation images for previews that need real inputs. */
@@ -45,11 +50,12 @@ public final class DiffusionTraining implements TrainingModel {
     this.config = context.config();
     this.train = config.getTrain();
     this.data = context.data();
-    this.inputs = TaskInputs.forConfig(config, data.dataset().classNames());
+    this.firstStage = FrozenFirstStage.open(config);
+    this.task = DiffusionTask.of(config, data.dataset().classNames(), firstStage);
     try {
       this.graph = new TrainingGraph(config);
     } catch (RuntimeException e) {
-      inputs.close();
+      close();
       throw e;
     }
     this.noise = NoiseSchedule.fromConfig(config.getDiffusion());
@@ -107,14 +113,15 @@ public final class DiffusionTraining implements TrainingModel {
   public void trainStep(Session session, Batch batch, long step, double lr, IntervalMeans metrics) {
     List<Tensor> owned = new ArrayList<>();
     try {
-      int size = inputs.targetSize();
-      int channels = inputs.targetChannels();
-      Tensor x0 = Tensors.of(inputs.target(batch), batch.size(), size, size, channels);
+      int size = task.modelSize();
+      int channels = task.modelChannels();
+      Tensor x0 = Tensors.of(task.target(batch.images(), batch.size()), batch.size(), size, size, channels);
       Tensor rate = TFloat32.scalarOf((float) lr);
       owned.add(x0);
       owned.add(rate);
       Session.Runner runner = session.runner().feed(graph.x0, x0).feed(graph.learningRate, rate);
-      TaskInputs.feed(runner, graph.condition, inputs.condition(batch, step), batch.size(), size, channels, owned);
+      feed(runner, graph.condition, task.forTraining(batch.images(), batch.labels(), batch.size(), step),
+          batch.size(), owned);
       try (Result r = runner.addTarget(graph.trainStep).fetch(graph.loss).fetch(graph.gradientNorm)
           .fetch(graph.perExampleLoss).fetch(graph.t).run()) {
         float loss = ((TFloat32) r.get(0)).getFloat();
@@ -154,8 +161,8 @@ public final class DiffusionTraining implements TrainingModel {
         break;
       }
       Batch batch = BatchLoader.load(data.dataset(), indices, b * batchSize, count);
-      int size = inputs.targetSize();
-      int channels = inputs.targetChannels();
+      int size = task.modelSize();
+      int channels = task.modelChannels();
       int[] t = new int[count];
       for (int i = 0; i < count; i++) {
         t[i] = (int) (((long) (b * batchSize + i) * 7919L) % timesteps);
@@ -166,14 +173,15 @@ public final class DiffusionTraining implements TrainingModel {
       }
       List<Tensor> owned = new ArrayList<>();
       try {
-        Tensor x0 = Tensors.of(inputs.target(batch), count, size, size, channels);
+        Tensor x0 = Tensors.of(task.target(batch.images(), count), count, size, size, channels);
         Tensor tT = Tensors.of(t, count);
         Tensor nT = Tensors.of(eps, count, size, size, channels);
         owned.add(x0);
         owned.add(tT);
         owned.add(nT);
         Session.Runner runner = session.runner().feed(graph.x0, x0).feed(graph.t, tT).feed(graph.noise, nT);
-        TaskInputs.feed(runner, graph.condition, inputs.validationCondition(batch), count, size, channels, owned);
+        feed(runner, graph.condition, task.forHeldOut(batch.images(), batch.labels(), count, train.getSeed(),
+            b * batchSize), count, owned);
         try (Result r = runner.fetch(graph.perExampleLoss).run()) {
           float[] losses = Tensors.floats((TFloat32) r.get(0));
           for (float loss : losses) {
@@ -200,16 +208,30 @@ public final class DiffusionTraining implements TrainingModel {
     int count = train.getSampleCount();
     DdimSampler sampler = new DdimSampler(noise, Math.min(train.getSampleSteps(), noise.timesteps()), 1.0,
         config.getDiffusion().getClipDenoised());
-    Conditioning condition = inputs.previewCondition(previewImages, count);
-    float[] samples = sampler.sample(new SessionPredictor(session, graph), count, inputs.targetSize(),
-        inputs.targetChannels(), condition, train.getSeed() + 1, StepListener.NONE);
+    Conditioning condition = task.forPreview(previewImages.images(), previewImages.size(), count, train.getSeed());
+    float[] samples = sampler.sample(new SessionPredictor(session, graph, task), count, task.modelSize(),
+        task.modelChannels(), condition, train.getSeed() + 1, StepListener.NONE, task.constraint(noise, condition));
     return new Preview("samples/ema_ddim" + sampler.timesteps().length + "_eta1",
-        inputs.previewGrid(samples, condition, count));
+        task.panels(task.toImages(samples, count), condition, count).grid());
   }
 
   @Override
   public void close() {
-    inputs.close();
+    if (firstStage != null) {
+      firstStage.close();
+    }
+  }
+
+  /** Feeds the task's conditioning tensors, which {@code owned} takes to close. */
+  static void feed(Session.Runner runner, ConditionInputs inputs, Conditioning condition, int n, List<Tensor> owned,
+      DiffusionTask task) {
+    Map<String, Tensor> tensors = task.feeds(condition, n);
+    owned.addAll(tensors.values());
+    inputs.feed(runner, tensors);
+  }
+
+  private void feed(Session.Runner runner, ConditionInputs inputs, Conditioning condition, int n, List<Tensor> owned) {
+    feed(runner, inputs, condition, n, owned, task);
   }
 
   /** Losses per quarter of the timesteps (quarter 0: t < T/4), where the model's errors differ most. */

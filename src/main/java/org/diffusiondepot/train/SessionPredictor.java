@@ -3,8 +3,9 @@ package org.diffusiondepot.train;
 import java.util.ArrayList;
 import java.util.List;
 import org.diffusiondepot.runtime.Tensors;
-import org.diffusiondepot.sampler.Conditioning;
-import org.diffusiondepot.sampler.NoisePredictor;
+import org.diffusiondepot.task.Conditioning;
+import org.diffusiondepot.task.DiffusionTask;
+import org.diffusiondepot.task.NoisePredictor;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
@@ -14,10 +15,12 @@ import org.tensorflow.types.TFloat32;
 final class SessionPredictor implements NoisePredictor {
   private final Session session;
   private final TrainingGraph graph;
+  private final DiffusionTask task;
 
-  SessionPredictor(Session session, TrainingGraph graph) {
+  SessionPredictor(Session session, TrainingGraph graph, DiffusionTask task) {
     this.session = session;
     this.graph = graph;
+    this.task = task;
   }
 
   @Override
@@ -31,7 +34,7 @@ final class SessionPredictor implements NoisePredictor {
       owned.add(x);
       owned.add(steps);
       Session.Runner runner = session.runner().feed(graph.sampleXt, x).feed(graph.sampleT, steps);
-      TaskInputs.feed(runner, graph.sampleCondition, condition, batch, size, channels, owned);
+      DiffusionTraining.feed(runner, graph.sampleCondition, condition, batch, owned, task);
       try (Result r = runner.fetch(graph.sampleEps).run()) {
         return Tensors.floats((TFloat32) r.get(0));
       }

@@ -15,10 +15,10 @@ import java.util.Set;
 import javax.imageio.ImageIO;
 
 /** Small images and in-memory data sets for the data package's tests. */
-final class TestImages {
+public final class TestImages {
   private TestImages() {}
 
-  static BufferedImage solid(int width, int height, Color color) {
+  public static BufferedImage solid(int width, int height, Color color) {
     BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
     g.setColor(color);
@@ -28,7 +28,7 @@ final class TestImages {
   }
 
   /** Writes the image in the format named by the file's extension, creating parent folders. */
-  static Path write(Path file, BufferedImage img) {
+  public static Path write(Path file, BufferedImage img) {
     try {
       Files.createDirectories(file.getParent());
       String name = file.getFileName().toString();
@@ -42,12 +42,12 @@ final class TestImages {
     }
   }
 
-  static Path writeSolid(Path file, Color color) {
+  public static Path writeSolid(Path file, Color color) {
     return write(file, solid(8, 8, color));
   }
 
   /** Random bytes named x.png, a PNG cut in half and an empty .jpg, in {@code dir}. */
-  static List<Path> writeCorrupt(Path dir) {
+  public static List<Path> writeCorrupt(Path dir) {
     try {
       Files.createDirectories(dir);
       byte[] noise = new byte[2000];
@@ -72,7 +72,7 @@ final class TestImages {
   }
 
   /** An in-memory data set of given pixel arrays; indices in {@code broken} throw IOException. */
-  static ImageDataset memory(int resolution, int channels, List<float[]> images, Set<Integer> broken) {
+  public static ImageDataset memory(int resolution, int channels, List<float[]> images, Set<Integer> broken) {
     return new ImageDataset() {
       @Override
       public int size() {

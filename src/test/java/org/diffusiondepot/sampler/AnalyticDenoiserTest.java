@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.stream.Stream;
 import org.diffusiondepot.proto.VarianceType;
 import org.diffusiondepot.schedule.NoiseSchedule;
+import org.diffusiondepot.task.Conditioning;
+import org.diffusiondepot.task.NoisePredictor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -1,7 +1,5 @@
 package org.diffusiondepot.train;
 
-import org.diffusiondepot.run.CheckpointStore;
-import org.diffusiondepot.optim.CosineAnnealing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,8 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.diffusiondepot.config.ConfigException;
 import org.diffusiondepot.events.EventReader;
 import org.diffusiondepot.events.ScalarPoint;
+import org.diffusiondepot.optim.CosineAnnealing;
+import org.diffusiondepot.run.CheckpointStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

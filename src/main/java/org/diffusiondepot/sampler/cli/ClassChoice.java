@@ -1,18 +1,18 @@
 package org.diffusiondepot.sampler.cli;
 
 import java.util.List;
-import org.diffusiondepot.proto.ModelCard;
-import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.sampler.SamplingException;
+import org.diffusiondepot.task.ClassConditionalTask;
+import org.diffusiondepot.task.DiffusionTask;
 
 /** The {@code --class} option: a class name, an index, or "all" (one row per class). */
 record ClassChoice(int index, boolean all, int classes) {
 
-  static ClassChoice parse(String value, ModelCard card) {
-    if (card.getTask() != Task.CLASS_CONDITIONAL) {
-      throw new SamplingException("--class applies to class-conditional models; this one is " + card.getTask());
+  static ClassChoice parse(String value, DiffusionTask task) {
+    if (!(task instanceof ClassConditionalTask classes)) {
+      throw new SamplingException("--class applies to class-conditional models; this one is " + task.kind());
     }
-    List<String> names = card.getClassNamesList();
+    List<String> names = classes.classNames();
     if (value.equals("all")) {
       return new ClassChoice(-1, true, names.size());
     }

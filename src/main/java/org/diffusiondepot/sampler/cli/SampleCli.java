@@ -11,15 +11,16 @@ import me.tongfei.progressbar.ProgressBar;
 import org.diffusiondepot.image.ImageGrid;
 import org.diffusiondepot.image.InputImages;
 import org.diffusiondepot.proto.ModelCard;
-import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.runtime.Progress;
 import org.diffusiondepot.sampler.DepotModel;
 import org.diffusiondepot.sampler.Samples;
 import org.diffusiondepot.sampler.Sampling;
 import org.diffusiondepot.sampler.SamplingException;
-import picocli.CommandLine;
+import org.diffusiondepot.task.InpaintingTask;
+import org.diffusiondepot.task.SuperResolutionTask;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code tools/depot-sample}: images from an export, with no training code on the class path. */
 @Command(name = "depot-sample", mixinStandardHelpOptions = true, version = "Diffusion Depot sampler 0.1",
@@ -124,7 +125,7 @@ public final class SampleCli implements Callable<Integer> {
       Sampling request = depot.sampling().count(num).method(method, steps).eta(eta).seed(seed).maxBatch(batch);
       int columns = (int) Math.ceil(Math.sqrt(num));
       if (classOption != null) {
-        ClassChoice choice = ClassChoice.parse(classOption, card);
+        ClassChoice choice = ClassChoice.parse(classOption, depot.task());
         int[] labels = choice.labels(num);
         request.count(labels.length).classLabels(labels);
         if (choice.all()) {
@@ -134,16 +135,14 @@ public final class SampleCli implements Callable<Integer> {
       if (guidance != null) {
         request.guidance(guidance);
       }
-      if (card.getTask() == Task.INPAINTING || image != null || mask != null) {
-        requireTask(card, Task.INPAINTING, "--image/--mask");
+      if (image != null || mask != null || depot.task() instanceof InpaintingTask) {
         InputImages.Inpainting input = InputImages.inpainting(image, mask, card.getImageSize(), card.getImageChannels(),
             spec.commandLine().getErr()::println);
         request.inpaint(input.image(), input.mask());
       }
-      if (card.getTask() == Task.SUPER_RESOLUTION || lowRes != null) {
-        requireTask(card, Task.SUPER_RESOLUTION, "--low-res");
-        request.lowRes(InputImages.lowRes(lowRes, card.getLowResSize(), card.getImageChannels(),
-            spec.commandLine().getErr()::println));
+      if (lowRes != null || depot.task() instanceof SuperResolutionTask) {
+        int low = depot.task() instanceof SuperResolutionTask sr ? sr.lowResSize() : card.getImageSize();
+        request.lowRes(InputImages.lowRes(lowRes, low, card.getImageChannels(), spec.commandLine().getErr()::println));
       }
       int chain = request.chainLength();
       Samples samples;
@@ -162,12 +161,6 @@ public final class SampleCli implements Callable<Integer> {
         spec.commandLine().getOut().printf("wrote %d PNGs to %s%n", images.size(), outDir);
       }
       return 0;
-    }
-  }
-
-  private static void requireTask(ModelCard card, Task task, String option) {
-    if (card.getTask() != task) {
-      throw new SamplingException(option + " applies to " + task + " models; this one is " + card.getTask());
     }
   }
 }

@@ -1,4 +1,4 @@
-package org.diffusiondepot.data;
+package org.diffusiondepot.image;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,10 +9,11 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.Arrays;
 import javax.imageio.ImageIO;
+import org.diffusiondepot.data.TestImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ImagesTest {
+public class ImagesTest {
   private static final float EPS = 1e-6f;
 
   /** 16x8: left half red, right half blue. */
@@ -91,7 +92,7 @@ class ImagesTest {
     assertArrayEquals(new float[] {4, 5, 6, 1, 2, 3, 10, 11, 12, 7, 8, 9}, Images.flipHorizontal(rgb, 2, 3));
   }
 
-  static float[] pixel(float[] px, int size, int channels, int x, int y) {
+  public static float[] pixel(float[] px, int size, int channels, int x, int y) {
     float[] out = new float[channels];
     System.arraycopy(px, (y * size + x) * channels, out, 0, channels);
     return out;

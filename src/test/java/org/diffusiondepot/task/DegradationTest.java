@@ -1,4 +1,4 @@
-package org.diffusiondepot.data;
+package org.diffusiondepot.task;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

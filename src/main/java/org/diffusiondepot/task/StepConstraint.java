@@ -1,4 +1,4 @@
-package org.diffusiondepot.sampler;
+package org.diffusiondepot.task;
 
 import java.util.Random;
 

@@ -1,6 +1,6 @@
-package org.diffusiondepot.data;
+package org.diffusiondepot.image;
 
-import org.diffusiondepot.image.Resampler;
+
 
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -86,19 +86,19 @@ public final class Images {
     return out;
   }
 
-  static void clamp(float[] values) {
+  public static void clamp(float[] values) {
     for (int i = 0; i < values.length; i++) {
       values[i] = Math.max(-1f, Math.min(1f, values[i]));
     }
   }
 
-  static void checkChannels(int channels) {
+  public static void checkChannels(int channels) {
     if (channels != 1 && channels != 3) {
       throw new IllegalArgumentException("channels must be 1 (grey) or 3 (RGB), got " + channels);
     }
   }
 
-  static void checkShape(float[] pixels, int size, int channels) {
+  public static void checkShape(float[] pixels, int size, int channels) {
     checkChannels(channels);
     if (pixels.length != size * size * channels) {
       throw new IllegalArgumentException("image has " + pixels.length + " values, expected " + size + "x" + size

@@ -1,4 +1,4 @@
-package org.diffusiondepot.sampler;
+package org.diffusiondepot.task;
 
 import java.util.Random;
 import org.diffusiondepot.schedule.NoiseSchedule;
@@ -14,13 +14,19 @@ final class KnownRegion implements StepConstraint {
   private final NoiseSchedule schedule;
   private final float[] image;
   private final float[] mask;
+  private final int pixels;
   private final int channels;
 
   /**
-   * @param image one image [size, size, channels] in [-1, 1]
-   * @param mask [size, size], above 0.5 where pixels are to be generated
+   * @param image the known images [n, size, size, channels] in [-1, 1]; one image serves every example
+   * @param mask their masks [n, size, size], above 0.5 where pixels are to be generated
    */
-  KnownRegion(NoiseSchedule schedule, float[] image, float[] mask, int channels) {
+  KnownRegion(NoiseSchedule schedule, float[] image, float[] mask, int size, int channels) {
+    this.pixels = size * size;
+    if (image.length != mask.length * channels || mask.length % pixels != 0) {
+      throw new IllegalArgumentException(image.length + " image values and " + mask.length + " mask values are not "
+          + "whole " + size + "x" + size + "x" + channels + " images and masks");
+    }
     this.schedule = schedule;
     this.image = image;
     this.mask = mask;
@@ -29,18 +35,20 @@ final class KnownRegion implements StepConstraint {
 
   @Override
   public void apply(float[] x, int t, Random random) {
-    int pixels = mask.length;
     int perImage = pixels * channels;
+    int known = mask.length / pixels;
     double signal = t < 0 ? 1.0 : schedule.sqrtAlphaCumprod(t);
     double noise = t < 0 ? 0.0 : schedule.sqrtOneMinusAlphaCumprod(t);
-    for (int start = 0; start < x.length; start += perImage) {
+    for (int b = 0; b < x.length / perImage; b++) {
+      int m = (b % known) * pixels;
+      int start = b * perImage;
       for (int p = 0; p < pixels; p++) {
-        if (mask[p] > 0.5f) {
+        if (mask[m + p] > 0.5f) {
           continue;
         }
         for (int c = 0; c < channels; c++) {
-          int k = p * channels + c;
-          x[start + k] = t < 0 ? image[k] : (float) (signal * image[k] + noise * random.nextGaussian());
+          int k = (m + p) * channels + c;
+          x[start + p * channels + c] = t < 0 ? image[k] : (float) (signal * image[k] + noise * random.nextGaussian());
         }
       }
     }

@@ -1,4 +1,4 @@
-package org.diffusiondepot.sampler;
+package org.diffusiondepot.task;
 
 /**
  * Classifier-free guidance (Ho and Salimans 2022): eps = eps_uncond + w (eps_cond - eps_uncond).

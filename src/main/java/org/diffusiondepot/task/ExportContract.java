@@ -1,4 +1,4 @@
-package org.diffusiondepot.sampler;
+package org.diffusiondepot.task;
 
 /**
  * The names an export is written and read by: the SavedModel tag, its signatures and their

@@ -1,4 +1,4 @@
-package org.diffusiondepot.sampler;
+package org.diffusiondepot.task;
 
 /** eps_theta: a trained network seen from the host. */
 public interface NoisePredictor {

@@ -1,8 +1,9 @@
-package org.diffusiondepot.data;
-
-import org.diffusiondepot.image.Resampler;
+package org.diffusiondepot.task;
 
 import java.util.Random;
+import org.diffusiondepot.image.Images;
+import org.diffusiondepot.image.Resampler;
+import org.diffusiondepot.runtime.Seeds;
 
 /**
  * Makes the low-resolution input of a super-resolution pair from a high-resolution image: optional

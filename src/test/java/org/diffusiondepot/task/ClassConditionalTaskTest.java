@@ -1,4 +1,4 @@
-package org.diffusiondepot.train;
+package org.diffusiondepot.task;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,13 +6,30 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.List;
+import org.diffusiondepot.config.ConfigLoader;
 import org.junit.jupiter.api.Test;
 
 /** Label dropout: the null class replaces a label with probability p, independently per example. */
-class ClassInputsTest {
+class ClassConditionalTaskTest {
+  static ClassConditionalTask task(double dropout) {
+    return (ClassConditionalTask) DiffusionTask.of(ConfigLoader.parse("""
+        name: "t" task: CLASS_CONDITIONAL
+        model { base_channels: 8 channel_mults: [1] block: RESNET_3X3 }
+        diffusion { beta_schedule: LINEAR variance: SAME }
+        data { resolution: 8 }
+        classes { num_classes: 3 classifier_free_guidance: true label_dropout: %s }
+        train { seed: 7 batch_size: 4 iterations: 10 }
+        """.formatted(dropout), "test"), java.util.List.of("a", "b", "c"), null);
+  }
+
+  static int[] drop(ClassConditionalTask task, int[] labels, long step) {
+    return task.forTraining(null, labels, labels.length, step).labels();
+  }
+
   @Test
   void nullLabelFractionMatchesTheDropoutProbability() {
-    ClassInputs inputs = new ClassInputs(8, 3, 3, 0.1, 7);
+    ClassConditionalTask inputs = task(0.1);
     int[] labels = new int[256];
     for (int i = 0; i < labels.length; i++) {
       labels[i] = i % 3;
@@ -20,7 +37,7 @@ class ClassInputsTest {
     long nulls = 0;
     long total = 0;
     for (long step = 0; step < 200; step++) {
-      int[] dropped = inputs.dropLabels(labels, labels.length, step);
+      int[] dropped = drop(inputs, labels, step);
       for (int i = 0; i < dropped.length; i++) {
         assertTrue(dropped[i] == labels[i] || dropped[i] == 3, "a label is kept or becomes the null class");
         nulls += dropped[i] == 3 ? 1 : 0;
@@ -34,16 +51,16 @@ class ClassInputsTest {
 
   @Test
   void deterministicPerStepAndDifferentAcrossSteps() {
-    ClassInputs inputs = new ClassInputs(8, 3, 3, 0.5, 7);
+    ClassConditionalTask inputs = task(0.5);
     int[] labels = new int[64];
-    assertArrayEquals(inputs.dropLabels(labels, 64, 5), inputs.dropLabels(labels, 64, 5));
-    assertFalse(Arrays.equals(inputs.dropLabels(labels, 64, 5), inputs.dropLabels(labels, 64, 6)));
+    assertArrayEquals(drop(inputs, labels, 5), drop(inputs, labels, 5));
+    assertFalse(Arrays.equals(drop(inputs, labels, 5), drop(inputs, labels, 6)));
   }
 
   @Test
   void noDropoutWithoutGuidanceTraining() {
-    ClassInputs inputs = new ClassInputs(8, 3, 3, 0.0, 7);
+    ClassConditionalTask inputs = task(0.0);
     int[] labels = {0, 1, 2, 2, 1, 0};
-    assertArrayEquals(labels, inputs.dropLabels(labels, 6, 11));
+    assertArrayEquals(labels, drop(inputs, labels, 11));
   }
 }

@@ -1,8 +1,10 @@
-package org.diffusiondepot.data;
+package org.diffusiondepot.task;
 
 import java.awt.image.BufferedImage;
 import java.util.ArrayDeque;
 import java.util.Random;
+import org.diffusiondepot.image.Images;
+import org.diffusiondepot.runtime.Seeds;
 
 /**
  * Random inpainting masks for training (1 = missing, to be filled; 0 = known), in the style of

@@ -1,4 +1,4 @@
-package org.diffusiondepot.data;
+package org.diffusiondepot.task;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
+import org.diffusiondepot.data.TestImages;
 import org.junit.jupiter.api.Test;
 
 class MaskGeneratorTest {

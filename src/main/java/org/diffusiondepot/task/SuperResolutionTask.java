@@ -1,0 +1,177 @@
+package org.diffusiondepot.task;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.diffusiondepot.image.ImageGrid;
+import org.diffusiondepot.image.Pixels;
+import org.diffusiondepot.image.Resampler;
+import org.diffusiondepot.proto.ExperimentConfig;
+import org.diffusiondepot.proto.SuperResolutionConfig;
+import org.diffusiondepot.proto.Task;
+import org.diffusiondepot.runtime.Tensors;
+import org.tensorflow.Tensor;
+
+/**
+ * Latent super-resolution (Rombach et al. 2022): x_0 is the latent of the high-resolution image
+ * under a frozen first stage (scaled to about unit variance), and the denoiser sees concat(z_t,
+ * low-res) where the low-resolution image, degraded from the high-resolution one as
+ * {@link Degradation} does, is resized to the latent side (area averaging when the sides divide,
+ * antialiased bicubic otherwise). Resizing rather than encoding keeps the condition independent of
+ * the first stage and cheap.
+ */
+public final class SuperResolutionTask extends DiffusionTask {
+  private final LatentCodec firstStage;
+  private final Degradation degradation;
+  private final int lowSize;
+  private final int latentSide;
+  private final int latentChannels;
+
+  SuperResolutionTask(ExperimentConfig config, LatentCodec firstStage) {
+    super(config);
+    this.firstStage = firstStage;
+    SuperResolutionConfig sr = config.getSuperResolution();
+    this.degradation = new Degradation(sr.getDownscale(), sr.getBlurSigma(), sr.getNoiseStd());
+    this.lowSize = imageSize / sr.getDownscale();
+    this.latentChannels = config.getLatentShape(0);
+    this.latentSide = config.getLatentShape(1);
+  }
+
+  @Override
+  public Task kind() {
+    return Task.SUPER_RESOLUTION;
+  }
+
+  /** Side of the low-resolution input. */
+  public int lowResSize() {
+    return lowSize;
+  }
+
+  @Override
+  public int modelSize() {
+    return latentSide;
+  }
+
+  @Override
+  public int modelChannels() {
+    return latentChannels;
+  }
+
+  @Override
+  public List<SignatureInput> inputs() {
+    return List.of(new SignatureInput(ExportContract.LOW_RES, false, latentSide, latentSide, imageChannels));
+  }
+
+  @Override
+  public float[] target(float[] images, int n) {
+    return codec().encode(images, n);
+  }
+
+  @Override
+  public float[] toImages(float[] latents, int n) {
+    return codec().decode(latents, n);
+  }
+
+  @Override
+  public Conditioning forTraining(float[] images, int[] labels, int n, long step) {
+    float[] low = new float[n * lowSize * lowSize * imageChannels];
+    for (int i = 0; i < n; i++) {
+      put(low, i, degrade(images, i, trainingDraw(DEGRADATION, step, i)));
+    }
+    return Conditioning.ofLowRes(low);
+  }
+
+  @Override
+  public Conditioning forHeldOut(float[] images, int[] labels, int n, long seed, int firstIndex) {
+    float[] low = new float[n * lowSize * lowSize * imageChannels];
+    for (int i = 0; i < n; i++) {
+      put(low, i, degrade(images, i, heldOutDraw(seed, DEGRADATION, firstIndex + i)));
+    }
+    return Conditioning.ofLowRes(low);
+  }
+
+  @Override
+  public Conditioning forSampling(Conditioning request, int start, int n) {
+    if (request.lowRes() == null) {
+      throw new ConditioningException("this super-resolution model needs a low-resolution image (--low-res)");
+    }
+    if (request.labels() != null || request.image() != null || request.mask() != null) {
+      throw new ConditioningException("this super-resolution model takes a low-resolution image, not a class, image or mask");
+    }
+    if (request.lowRes().length != lowSize * lowSize * imageChannels) {
+      throw new ConditioningException("the low-resolution input must be " + lowSize + "x" + lowSize);
+    }
+    return Conditioning.ofLowRes(repeat(request.lowRes(), n));
+  }
+
+  @Override
+  public Map<String, Tensor> feeds(Conditioning condition, int n) {
+    if (condition.lowRes() == null) {
+      throw new ConditioningException("this super-resolution model needs a low-resolution image");
+    }
+    return Map.of(ExportContract.LOW_RES, Tensors.of(atLatentSide(condition.lowRes(), n), n, latentSide, latentSide,
+        imageChannels));
+  }
+
+  /** [n, lowSize, lowSize, C] to [n, latentSide, latentSide, C], as the denoiser sees it. */
+  public float[] atLatentSide(float[] lowRes, int n) {
+    if (lowSize == latentSide) {
+      return lowRes.clone();
+    }
+    Resampler.Filter filter = lowSize > latentSide && lowSize % latentSide == 0
+        ? Resampler.Filter.AREA : Resampler.Filter.BICUBIC;
+    int in = lowSize * lowSize * imageChannels;
+    int out = latentSide * latentSide * imageChannels;
+    float[] result = new float[n * out];
+    for (int i = 0; i < n; i++) {
+      float[] one = java.util.Arrays.copyOfRange(lowRes, i * in, (i + 1) * in);
+      System.arraycopy(Resampler.resize(one, lowSize, lowSize, latentSide, latentSide, imageChannels, filter), 0,
+          result, i * out, out);
+    }
+    return result;
+  }
+
+  /** Plain bicubic upscaling of one low-res image to the output size, clipped: the baseline to beat. */
+  public float[] bicubic(float[] lowRes) {
+    float[] up = Resampler.resize(lowRes, lowSize, lowSize, imageSize, imageSize, imageChannels,
+        Resampler.Filter.BICUBIC);
+    for (int i = 0; i < up.length; i++) {
+      up[i] = Math.max(-1f, Math.min(1f, up[i]));
+    }
+    return up;
+  }
+
+  /** Low-res (enlarged) | bicubic | output, per sample. */
+  @Override
+  public Panels panels(float[] images, Conditioning condition, int n) {
+    int per = lowSize * lowSize * imageChannels;
+    List<List<BufferedImage>> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      float[] low = java.util.Arrays.copyOfRange(condition.lowRes(), i * per, (i + 1) * per);
+      rows.add(List.of(ImageGrid.enlarge(Pixels.toImage(low, 0, lowSize, imageChannels), imageSize / lowSize),
+          Pixels.toImage(bicubic(low), 0, imageSize, imageChannels),
+          Pixels.toImage(images, i, imageSize, imageChannels)));
+    }
+    return new Panels(List.of("low-res", "bicubic", "output"), rows, blankLabels(n),
+        Math.max(1, (int) Math.ceil(Math.sqrt(n) / 1.5)));
+  }
+
+  private float[] degrade(float[] images, int index, long seed) {
+    int per = imageSize * imageSize * imageChannels;
+    return degradation.apply(java.util.Arrays.copyOfRange(images, index * per, (index + 1) * per), imageSize,
+        imageChannels, seed);
+  }
+
+  private LatentCodec codec() {
+    if (firstStage == null) {
+      throw new IllegalStateException("this super-resolution task was built without its first stage");
+    }
+    return firstStage;
+  }
+
+  private static void put(float[] all, int index, float[] one) {
+    System.arraycopy(one, 0, all, index * one.length, one.length);
+  }
+}
