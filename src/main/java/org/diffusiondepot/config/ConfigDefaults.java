@@ -49,6 +49,7 @@ final class ConfigDefaults {
     if (t.getSampleSteps() == 0) t.setSampleSteps(50);
     if (t.getValidationBatches() == 0) t.setValidationBatches(4);
     if (t.getKeepCheckpoints() == 0) t.setKeepCheckpoints(3);
+    if (!t.hasLossSpikeFactor()) t.setLossSpikeFactor(3.0);
 
     if (c.hasClasses() && c.getClasses().getGuidanceScale() == 0 && c.getClasses().getClassifierFreeGuidance()) {
       c.getClassesBuilder().setGuidanceScale(3.0);

@@ -135,6 +135,9 @@ final class ConfigValidator {
     positive("train.sample_steps", t.getSampleSteps());
     if (t.getValidationEvery() < 0) fail("train.validation_every", "0 (off) or a step count", t.getValidationEvery());
     positive("train.keep_checkpoints", t.getKeepCheckpoints());
+    if (!(t.getLossSpikeFactor() == 0 || t.getLossSpikeFactor() > 1)) {
+      fail("train.loss_spike_factor", "0 (no alerts) or a factor above 1", t.getLossSpikeFactor());
+    }
   }
 
   private void checkSuperResolution(ExperimentConfig c) {

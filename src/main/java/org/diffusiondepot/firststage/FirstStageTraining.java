@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.diffusiondepot.config.ConfigException;
 import org.diffusiondepot.data.Batch;
 import org.diffusiondepot.data.BatchLoader;
@@ -200,17 +202,24 @@ public final class FirstStageTraining implements TrainingModel {
    * {@code train.validation_batches} batches in a fixed order, so values are comparable over time.
    */
   @Override
-  public void validate(Session session, long step, EventWriter events) throws IOException {
+  public Map<String, Double> validate(Session session, long step) {
     int[] indices = data.split().validation();
     if (indices.length == 0) {
-      return;
+      return Map.of();
     }
     ReconstructionReport report = ReconstructionReport.measure(session, graph, data.dataset(), indices,
         train.getBatchSize(), train.getValidationBatches());
-    events.scalar("validation/psnr", step, report.psnr());
-    events.scalar("validation/reconstruction_loss", step, report.l1());
-    events.scalar("validation/perplexity", step, report.perplexity());
-    events.scalar("validation/codebook_usage", step, report.usage());
+    Map<String, Double> scores = new LinkedHashMap<>();
+    scores.put("psnr", report.psnr());
+    scores.put("reconstruction_loss", report.l1());
+    scores.put("perplexity", report.perplexity());
+    scores.put("codebook_usage", report.usage());
+    return scores;
+  }
+
+  @Override
+  public String lossMetric() {
+    return "reconstruction_loss";
   }
 
   /** Input | reconstruction pairs. */

@@ -8,13 +8,15 @@ package org.diffusiondepot.optim;
  *   L = ceil(totalSteps / cycles),  p = (step mod L) / L
  *   lr(step) = min + (max - min) (1 + cos(pi p)) / 2,   times (step + 1) / warmup during warm-up
  * </pre>
- * Steps past {@code totalSteps} keep cycling.
+ * The schedule ends at {@code totalSteps}: from there the rate stays at {@code min}. Restarting
+ * at the peak on a converged model (a run continued past its iterations) would undo it.
  */
 public final class CosineAnnealing {
   private final double max;
   private final double min;
   private final long cycleLength;
   private final long warmupSteps;
+  private final long totalSteps;
 
   public CosineAnnealing(double max, double min, long totalSteps, int cycles, long warmupSteps) {
     if (totalSteps <= 0 || cycles <= 0) {
@@ -24,6 +26,12 @@ public final class CosineAnnealing {
     this.min = min;
     this.cycleLength = Math.max(1, (totalSteps + cycles - 1) / cycles);
     this.warmupSteps = warmupSteps;
+    this.totalSteps = totalSteps;
+  }
+
+  /** The step at which the schedule ends and the rate settles at its minimum. */
+  public long end() {
+    return totalSteps;
   }
 
   public long cycleLength() {
@@ -32,6 +40,9 @@ public final class CosineAnnealing {
 
   /** Learning rate for the update that turns step {@code step} into {@code step + 1}. */
   public double at(long step) {
+    if (step >= totalSteps) {
+      return min;
+    }
     double position = (double) (step % cycleLength) / cycleLength;
     double lr = min + (max - min) * 0.5 * (1.0 + Math.cos(Math.PI * position));
     if (step < warmupSteps) {

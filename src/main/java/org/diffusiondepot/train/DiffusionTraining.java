@@ -10,7 +10,6 @@ import java.util.Random;
 import org.diffusiondepot.data.Batch;
 import org.diffusiondepot.data.BatchLoader;
 import org.diffusiondepot.diffusion.ConditionInputs;
-import org.diffusiondepot.events.EventWriter;
 import org.diffusiondepot.nn.UNetSpec;
 import org.diffusiondepot.proto.BlockType;
 import org.diffusiondepot.proto.ExperimentConfig;
@@ -148,7 +147,7 @@ public final class DiffusionTraining implements TrainingModel {
    * so successive values are comparable; logged overall and per quarter of t.
    */
   @Override
-  public void validate(Session session, long step, EventWriter events) throws IOException {
+  public Map<String, Double> validate(Session session, long step) {
     int[] indices = data.split().validation();
     int batchSize = train.getBatchSize();
     int timesteps = config.getDiffusion().getTimesteps();
@@ -193,9 +192,7 @@ public final class DiffusionTraining implements TrainingModel {
         owned.forEach(Tensor::close);
       }
     }
-    for (var e : scores.means().entrySet()) {
-      events.scalar("validation/" + e.getKey(), step, e.getValue());
-    }
+    return scores.means();
   }
 
   /**

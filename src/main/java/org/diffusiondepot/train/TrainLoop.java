@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.Map;
 import java.util.Optional;
 import me.tongfei.progressbar.ProgressBar;
 import org.diffusiondepot.config.ConfigLoader;
@@ -37,6 +38,7 @@ public final class TrainLoop {
   private final TrainingData data;
   private final TrainingModel model;
   private final PrintStream out;
+  private final LossSpikeWatch validationSpikes;
 
   private TrainLoop(ExperimentConfig config, RunDirectory run, TrainingData data, TrainingModel model,
       PrintStream out) {
@@ -46,6 +48,7 @@ public final class TrainLoop {
     this.data = data;
     this.model = model;
     this.out = out;
+    this.validationSpikes = new LossSpikeWatch("validation loss", train.getLossSpikeFactor(), 0);
   }
 
   /**
@@ -81,6 +84,10 @@ public final class TrainLoop {
       out.printf("%s, %s images (%d train / %d validation) from %s%n", model.describe(), data.dataset().size(),
           data.split().train().length, data.split().validation().length, data.source());
       model.notes().forEach(note -> out.println("note: " + note));
+      if (targetStep > schedule.end() && step < targetStep) {
+        out.printf("note: the learning-rate schedule ends at step %d (train.iterations); from there to step %d the "
+            + "learning rate stays at its minimum, %.3g%n", schedule.end(), targetStep, train.getMinLearningRate());
+      }
       if (step >= targetStep) {
         out.printf("already at step %d (target %d): nothing to train%n", step, targetStep);
         model.finish(session, step, false, run, events);
@@ -95,6 +102,7 @@ public final class TrainLoop {
               out::println);
           ProgressBar bar = Progress.bar("train", targetStep, step)) {
         IntervalMeans metrics = new IntervalMeans();
+        LossSpikeWatch trainingSpikes = new LossSpikeWatch("training loss", train.getLossSpikeFactor(), 0.7);
         long intervalStart = System.nanoTime();
         long intervalImages = 0;
         while (step < targetStep && !stop.requested()) {
@@ -102,6 +110,10 @@ public final class TrainLoop {
           double lr = schedule.at(step);
           model.trainStep(session, batch, step, lr, metrics);
           step++;
+          if (step == schedule.end() && targetStep > step) {
+            out.printf("%nstep %d: the learning-rate schedule has ended; the learning rate stays at %.3g%n", step,
+                train.getMinLearningRate());
+          }
           intervalImages += batch.size();
           bar.stepTo(step);
           if (step % train.getLogEvery() == 0 || step == targetStep) {
@@ -114,6 +126,7 @@ public final class TrainLoop {
             if (loader.skippedCount() > 0) {
               events.scalar("data/skipped_images", step, loader.skippedCount());
             }
+            alert(events, step, trainingSpikes.observe(step, metrics.mean(model.lossMetric())));
             bar.setExtraMessage(String.format("%s lr %.2e %.1f img/s", model.progressText(metrics), lr,
                 imagesPerSecond));
             metrics.reset();
@@ -163,8 +176,23 @@ public final class TrainLoop {
   }
 
   private void validate(Session session, EventWriter events, long step) throws IOException {
-    model.validate(session, step, events);
+    Map<String, Double> scores = model.validate(session, step);
+    for (var e : scores.entrySet()) {
+      events.scalar("validation/" + e.getKey(), step, e.getValue());
+    }
+    Double loss = scores.get(model.lossMetric());
+    if (loss != null) {
+      alert(events, step, validationSpikes.observe(step, loss));
+    }
     events.flush();
+  }
+
+  /** An alert goes to the log and to TensorBoard's text tab (train/alerts), and the run goes on. */
+  private void alert(EventWriter events, long step, Optional<String> message) throws IOException {
+    if (message.isPresent()) {
+      out.printf("%nwarning: %s%n", message.get());
+      events.text("train/alerts", step, message.get());
+    }
   }
 
   private void preview(Session session, EventWriter events, long step) throws IOException {

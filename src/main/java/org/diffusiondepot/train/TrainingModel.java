@@ -2,6 +2,7 @@ package org.diffusiondepot.train;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.util.Map;
 import org.diffusiondepot.data.Batch;
 import org.diffusiondepot.events.EventWriter;
 import org.diffusiondepot.run.RunDirectory;
@@ -49,8 +50,13 @@ public interface TrainingModel extends AutoCloseable {
   /** The progress-bar text for an interval's metrics, e.g. " loss 0.0312". */
   String progressText(IntervalMeans metrics);
 
-  /** Scores on fixed held-out data, logged under validation/. */
-  void validate(Session session, long step, EventWriter events) throws IOException;
+  /** Scores on fixed held-out data, in a fixed order so values are comparable over time; logged under validation/. */
+  Map<String, Double> validate(Session session, long step) throws IOException;
+
+  /** The metric (in training and validation) whose rise is a loss spike worth an alert. */
+  default String lossMetric() {
+    return "loss";
+  }
 
   Preview preview(Session session, long step) throws IOException;
 

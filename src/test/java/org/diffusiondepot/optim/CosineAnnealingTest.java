@@ -49,4 +49,15 @@ class CosineAnnealingTest {
     assertEquals(plain.at(49) * 50 / 100, lr.at(49), 1e-20);
     assertEquals(plain.at(100), lr.at(100), 0);
   }
+
+  @Test
+  void pastTheIterationsTheRateStaysAtItsMinimum() {
+    CosineAnnealing lr = new CosineAnnealing(MAX, MIN, 1000, 2, 10);
+    double last = MIN + (MAX - MIN) * 0.5 * (1 + Math.cos(Math.PI * 499 / 500));
+    assertEquals(last, lr.at(999), 1e-18, "the last scheduled step is the end of the second cycle");
+    for (long step : new long[] {1000, 1001, 1500, 2000, 2050, 1_000_000}) {
+      assertEquals(MIN, lr.at(step), 0, "no restart at step " + step);
+    }
+    assertEquals(1000, lr.end());
+  }
 }

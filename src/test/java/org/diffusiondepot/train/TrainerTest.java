@@ -57,6 +57,25 @@ class TrainerTest {
     assertEquals(schedule.at(5), scalars.get("train/learning_rate").get(2).value(), 1e-9);
   }
 
+  /** Going on past train.iterations keeps the learning rate at its minimum instead of restarting the cycle. */
+  @Test
+  void aRunResumedPastItsIterationsKeepsTheMinimumLearningRate(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("c.pbtxt");
+    Files.writeString(config, CONFIG.replace("iterations: 100", "iterations: 4").replace("sample_every: 4",
+        "sample_every: 0").replace("validation_every: 4", "validation_every: 0"));
+    Path run = dir.resolve("run");
+    String first = train(config, run, 4);
+    assertTrue(!first.contains("schedule ends"), first);
+    String second = train(config, run, 8);
+    assertTrue(second.contains("the learning-rate schedule ends at step 4"), second);
+    Map<String, List<ScalarPoint>> scalars = EventReader.scalars(run);
+    List<ScalarPoint> lr = scalars.get("train/learning_rate");
+    assertEquals(List.of(2L, 4L, 6L, 8L), lr.stream().map(ScalarPoint::step).toList());
+    assertTrue(lr.get(0).value() > 1e-4, "inside the schedule: " + lr.get(0));
+    assertEquals(1e-10, lr.get(2).value(), 1e-16, "past the schedule the rate stays at train.min_learning_rate");
+    assertEquals(1e-10, lr.get(3).value(), 1e-16);
+  }
+
   @Test
   void refusesToResumeWithAnotherModel(@TempDir Path dir) throws Exception {
     Path config = dir.resolve("c.pbtxt");
