@@ -22,6 +22,7 @@ import org.diffusiondepot.run.RunDirectory;
 import org.diffusiondepot.run.TrainingData;
 import org.diffusiondepot.runtime.Tensors;
 import org.diffusiondepot.train.IntervalMeans;
+import org.diffusiondepot.train.NonFiniteLossException;
 import org.diffusiondepot.train.TrainLoop;
 import org.diffusiondepot.train.TrainingContext;
 import org.diffusiondepot.train.TrainingModel;
@@ -166,8 +167,7 @@ public final class FirstStageTraining implements TrainingModel {
         for (int i = 0; i < tags.size(); i++) {
           float v = ((TFloat32) r.get(i)).getFloat();
           if (!Float.isFinite(v)) {
-            throw new IllegalStateException(tags.get(i) + " became " + v + " at step " + step
-                + "; lower train.learning_rate or set train.grad_clip_norm");
+            throw new NonFiniteLossException(step, tags.get(i), v);
           }
           stats.add(tags.get(i), v);
         }

@@ -64,7 +64,7 @@ public final class FirstStageTrainingGraph {
   public final Operand<TFloat32> generatorLoss;
   public final Operand<TFloat32> discriminatorLoss;
   public final Operand<TFloat32> adaptiveWeight;
-  /** Updates the autoencoder and codebook, then step + 1. */
+  /** Updates the autoencoder and codebook, then step + 1; none of it when a loss or gradient is not finite. */
   public final Op autoencoderStep;
   /** Updates the discriminator; run with autoencoderStep once the GAN is active. */
   public final Op discriminatorStep;
@@ -164,7 +164,9 @@ public final class FirstStageTrainingGraph {
         new Output<?>[] {imageGradient.asOutput(), tf.constant(1f).asOutput()});
     List<Operand<TFloat32>> unclipped = Gradients.of(tf, raw);
     gradientNorm = tf.withName("gradient_norm").identity(Gradients.globalNorm(tf, unclipped));
-    List<Operand<TFloat32>> gradients = Gradients.clip(tf, unclipped, gradientNorm, train.getGradClipNorm());
+    List<Operand<TFloat32>> gradients = Gradients.whenFinite(tf,
+        Gradients.clip(tf, unclipped, gradientNorm, train.getGradClipNorm()),
+        Gradients.finite(tf, tf.math.add(nll, vqLoss), gradientNorm));
     List<Op> updates = new ArrayList<>(AdamW.build(tf, variables, gradients, weights.reads(), learningRate,
         stepValue, hyper).values());
     autoencoderStep = tf.withControlDependencies(updates).withName("train_step").assignAdd(step, tf.constant(1L));
@@ -187,7 +189,9 @@ public final class FirstStageTrainingGraph {
       Output<?>[] dRaw = graph.addGradients("gradients_disc", new Output<?>[] {discriminatorLoss.asOutput()},
           dVariables.values().stream().map(Variable::asOutput).toArray(Output[]::new), null);
       List<Operand<TFloat32>> dGradients = Gradients.of(tf, dRaw);
-      dGradients = Gradients.clip(tf, dGradients, Gradients.globalNorm(tf, dGradients), train.getGradClipNorm());
+      Operand<TFloat32> dNorm = Gradients.globalNorm(tf, dGradients);
+      dGradients = Gradients.whenFinite(tf, Gradients.clip(tf, dGradients, dNorm, train.getGradClipNorm()),
+          Gradients.finite(tf, discriminatorLoss, dNorm));
       List<Op> dUpdates = new ArrayList<>(AdamW.build(tf, dVariables, dGradients, discriminatorWeights.reads(),
           learningRate, tf.identity(discriminatorSteps), hyper).values());
       discriminatorStep = tf.withControlDependencies(dUpdates).withName("discriminator_train_step")

@@ -5,6 +5,7 @@ import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -40,6 +41,28 @@ public final class Gradients {
     Operand<TFloat32> limit = tf.constant((float) maxNorm);
     Operand<TFloat32> scale = tf.math.div(limit, tf.math.maximum(norm, limit));
     return gradients.stream().map(g -> (Operand<TFloat32>) tf.math.mul(g, scale)).toList();
+  }
+
+  /**
+   * True when the loss and the gradients' global norm are finite: a non-finite gradient anywhere
+   * makes the norm non-finite.
+   */
+  public static Operand<TBool> finite(Ops tf, Operand<TFloat32> loss, Operand<TFloat32> norm) {
+    return tf.math.logicalAnd(tf.math.isFinite(loss), tf.math.isFinite(norm));
+  }
+
+  /**
+   * The gradients routed through a Switch on {@code finite}: when it is false they are dead tensors,
+   * so every op that consumes them or waits for them (the optimizer's updates, the EMA, the step
+   * counter) does not run in that session call and the variables keep their values. One bad batch
+   * then cannot write NaN into the weights, the Adam moments or the EMA.
+   */
+  public static List<Operand<TFloat32>> whenFinite(Ops tf, List<Operand<TFloat32>> gradients, Operand<TBool> finite) {
+    List<Operand<TFloat32>> out = new ArrayList<>(gradients.size());
+    for (Operand<TFloat32> g : gradients) {
+      out.add(tf.identity(tf.switchCond(g, finite).outputTrue()));
+    }
+    return out;
   }
 
   /** Every axis of {@code x}, for reductions to a scalar. */

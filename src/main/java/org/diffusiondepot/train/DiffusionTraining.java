@@ -124,12 +124,13 @@ public final class DiffusionTraining implements TrainingModel {
       try (Result r = runner.addTarget(graph.trainStep).fetch(graph.loss).fetch(graph.gradientNorm)
           .fetch(graph.perExampleLoss).fetch(graph.t).run()) {
         float loss = ((TFloat32) r.get(0)).getFloat();
-        if (!Float.isFinite(loss)) {
-          throw new IllegalStateException("the loss became " + loss + " at step " + step
-              + "; lower train.learning_rate or set train.grad_clip_norm");
+        float norm = ((TFloat32) r.get(1)).getFloat();
+        if (!Float.isFinite(loss) || !Float.isFinite(norm)) {
+          throw new NonFiniteLossException(step, Float.isFinite(loss) ? "gradient_norm" : "loss",
+              Float.isFinite(loss) ? norm : loss);
         }
         metrics.add("loss", loss);
-        metrics.add("gradient_norm", ((TFloat32) r.get(1)).getFloat());
+        metrics.add("gradient_norm", norm);
         addPerQuarter(metrics, Tensors.floats((TFloat32) r.get(2)), ints((TInt32) r.get(3)));
       }
     } finally {

@@ -6,11 +6,18 @@ import java.util.Map;
 /** Running means of named scalars over a logging interval; a tag absent in the interval has none. */
 public final class IntervalMeans {
   private final Map<String, double[]> sums = new LinkedHashMap<>();
+  private final Map<String, Double> last = new LinkedHashMap<>();
 
   public void add(String tag, double value) {
     double[] s = sums.computeIfAbsent(tag, t -> new double[2]);
     s[0] += value;
     s[1]++;
+    last.put(tag, value);
+  }
+
+  /** The latest value of {@code tag}, kept across resets; NaN if it never had one. */
+  public double last(String tag) {
+    return last.getOrDefault(tag, Double.NaN);
   }
 
   /** Tag to mean, in the order the tags first appeared. */

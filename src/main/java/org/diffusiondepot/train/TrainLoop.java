@@ -102,13 +102,19 @@ public final class TrainLoop {
               out::println);
           ProgressBar bar = Progress.bar("train", targetStep, step)) {
         IntervalMeans metrics = new IntervalMeans();
+        double lastLoss = Double.NaN;
         LossSpikeWatch trainingSpikes = new LossSpikeWatch("training loss", train.getLossSpikeFactor(), 0.7);
         long intervalStart = System.nanoTime();
         long intervalImages = 0;
         while (step < targetStep && !stop.requested()) {
           Batch batch = loader.next();
           double lr = schedule.at(step);
-          model.trainStep(session, batch, step, lr, metrics);
+          try {
+            model.trainStep(session, batch, step, lr, metrics);
+          } catch (NonFiniteLossException e) {
+            throw diverged(e, session, checkpoints, lastSaved, lastLoss);
+          }
+          lastLoss = metrics.last(model.lossMetric());
           step++;
           if (step == schedule.end() && targetStep > step) {
             out.printf("%nstep %d: the learning-rate schedule has ended; the learning rate stays at %.3g%n", step,
@@ -185,6 +191,20 @@ public final class TrainLoop {
       alert(events, step, validationSpikes.observe(step, loss));
     }
     events.flush();
+  }
+
+  /**
+   * A step whose loss or gradients were not finite was not applied (see Gradients.whenFinite): the
+   * session holds the last good state, which is saved before the run stops.
+   */
+  private TrainingDivergedException diverged(NonFiniteLossException e, Session session, CheckpointStore checkpoints,
+      long lastSaved, double lastLoss) throws IOException {
+    long good = model.globalStep(session);
+    java.nio.file.Path checkpoint = good == lastSaved ? checkpoints.latest().orElse(null) : checkpoints.save(session, good);
+    return new TrainingDivergedException(String.format("%s became %s in the step after %d (last finite %s: %.4g); "
+        + "that update was not applied%s. Lower train.learning_rate, or set train.warmup_steps or "
+        + "train.grad_clip_norm, then run the same command to resume", e.term(), e.value(), e.step(),
+        model.lossMetric(), lastLoss, checkpoint == null ? "" : " and " + checkpoint + " holds the last good state"));
   }
 
   /** An alert goes to the log and to TensorBoard's text tab (train/alerts), and the run goes on. */

@@ -46,7 +46,7 @@ public final class TrainingGraph {
   public final Operand<TFloat32> perExampleLoss;
   public final Operand<TFloat32> loss;
   public final Operand<TFloat32> gradientNorm;
-  /** Runs one full update: AdamW, EMA, step + 1. */
+  /** Runs one full update: AdamW, EMA, step + 1; none of it when the loss or a gradient is not finite. */
   public final Op trainStep;
   public final Variable<TInt64> step;
   public final Operand<TInt64> stepValue;
@@ -100,6 +100,7 @@ public final class TrainingGraph {
         variables.values().stream().map(Variable::asOutput).toArray(Output[]::new)));
     gradientNorm = tf.withName("gradient_norm").identity(Gradients.globalNorm(tf, gradients));
     gradients = Gradients.clip(tf, gradients, gradientNorm, train.getGradClipNorm());
+    gradients = Gradients.whenFinite(tf, gradients, Gradients.finite(tf, loss, gradientNorm));
     List<Op> updates = new ArrayList<>(AdamW.build(tf, variables, gradients, weights.reads(), learningRate,
         stepValue, new AdamW.Hyper(train.getAdamBeta1(), train.getAdamBeta2(), train.getAdamEpsilon(),
             train.getWeightDecay())).values());

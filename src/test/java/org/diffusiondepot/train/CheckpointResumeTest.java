@@ -91,6 +91,30 @@ class CheckpointResumeTest {
     }
   }
 
+  /** A batch with a NaN gives a NaN loss; its update is not applied: weights, slots, EMA and step stay. */
+  @Test
+  void aNonFiniteStepLeavesEveryVariableAsItWas() {
+    ExperimentConfig c = ConfigLoader.parse(CONFIG, "resume");
+    float[] batch = new float[2 * 8 * 8 * 3];
+    float[] poisoned = batch.clone();
+    poisoned[17] = Float.NaN;
+    TrainingGraph g = new TrainingGraph(c);
+    try (Session s = new Session(g.graph)) {
+      s.initialize();
+      s.run(g.initEma);
+      step(s, g, batch);
+      List<String> names = new ArrayList<>(g.weights.variables().keySet());
+      float[] before = values(s, g, names);
+      assertTrue(Float.isNaN(step(s, g, poisoned)));
+      assertEquals(1, DiffusionTraining.readStep(s, g), "the step counter did not move");
+      assertArrayEquals(before, values(s, g, names), "weights, slots and EMA are untouched");
+      assertTrue(Float.isFinite(step(s, g, batch)), "training goes on from the good state");
+      assertEquals(2, DiffusionTraining.readStep(s, g));
+    } finally {
+      g.graph.close();
+    }
+  }
+
   private static float step(Session s, TrainingGraph g, float[] batch) {
     try (TFloat32 x = Tensors.of(batch, 2, 8, 8, 3); TFloat32 lr = TFloat32.scalarOf(1e-3f);
         Result r = s.runner().feed(g.x0, x).feed(g.learningRate, lr).addTarget(g.trainStep).fetch(g.loss).run()) {

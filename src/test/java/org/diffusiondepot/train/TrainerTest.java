@@ -76,6 +76,37 @@ class TrainerTest {
     assertEquals(1e-10, lr.get(3).value(), 1e-16);
   }
 
+  /** A diverging run stops with one message; its last checkpoint is the last good (finite) state. */
+  @Test
+  void aDivergingRunStopsAndKeepsTheLastGoodState(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("c.pbtxt");
+    Files.writeString(config, CONFIG.replace("learning_rate: 2e-3 warmup_steps: 2", "learning_rate: 1e12 warmup_steps: 0")
+        .replace("checkpoint_every: 3", "checkpoint_every: 1000").replace("sample_every: 4", "sample_every: 0")
+        .replace("validation_every: 4", "validation_every: 0"));
+    Path run = dir.resolve("run");
+    TrainingDivergedException e = org.junit.jupiter.api.Assertions.assertThrows(TrainingDivergedException.class,
+        () -> train(config, run, 50));
+    assertTrue(e.getMessage().contains("was not applied") && e.getMessage().contains("holds the last good state")
+        && e.getMessage().contains("train.learning_rate"), e.getMessage());
+    Path latest = new CheckpointStore(run.resolve("checkpoints"), 3).latest().orElseThrow();
+    assertTrue(e.getMessage().contains(latest.toString()), e.getMessage());
+    org.diffusiondepot.proto.ExperimentConfig c = org.diffusiondepot.config.ConfigLoader.load(config);
+    TrainingGraph g = new TrainingGraph(c);
+    try (org.tensorflow.Session s = new org.tensorflow.Session(g.graph)) {
+      s.restore(latest.toString());
+      assertEquals(CheckpointStore.stepOf(latest), DiffusionTraining.readStep(s, g));
+      for (var v : g.weights.variables().values()) {
+        try (org.tensorflow.Result r = s.runner().fetch(v).run()) {
+          for (float x : org.diffusiondepot.runtime.Tensors.floats((org.tensorflow.types.TFloat32) r.get(0))) {
+            assertTrue(Float.isFinite(x), "a weight of the saved state is " + x);
+          }
+        }
+      }
+    } finally {
+      g.graph.close();
+    }
+  }
+
   @Test
   void refusesToResumeWithAnotherModel(@TempDir Path dir) throws Exception {
     Path config = dir.resolve("c.pbtxt");
