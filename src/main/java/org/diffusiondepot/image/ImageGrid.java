@@ -6,6 +6,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import javax.imageio.ImageIO;
 
@@ -55,14 +56,22 @@ public final class ImageGrid {
     return big;
   }
 
-  /** Writes a PNG, creating parent folders. */
+  /**
+   * Writes a PNG, creating parent folders. The image is written beside the target and renamed
+   * into place, so a full disk or a kill never leaves a truncated PNG under the final name.
+   */
   public static void writePng(BufferedImage image, Path file) throws IOException {
-    Path parent = file.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    if (!ImageIO.write(image, "png", file.toFile())) {
-      throw new IOException("no PNG writer available for " + file);
+    Path target = file.toAbsolutePath();
+    Path parent = target.getParent();
+    Files.createDirectories(parent);
+    Path tmp = parent.resolve(".tmp-" + target.getFileName());
+    try {
+      if (!ImageIO.write(image, "png", tmp.toFile())) {
+        throw new IOException("no PNG writer available for " + file);
+      }
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
     }
   }
 }

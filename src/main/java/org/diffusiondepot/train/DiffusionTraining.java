@@ -102,7 +102,7 @@ public final class DiffusionTraining implements TrainingModel {
     return readStep(session, graph);
   }
 
-  static long readStep(Session session, TrainingGraph graph) {
+  public static long readStep(Session session, TrainingGraph graph) {
     try (Result r = session.runner().fetch(graph.stepValue).run()) {
       return ((TInt64) r.get(0)).getLong();
     }

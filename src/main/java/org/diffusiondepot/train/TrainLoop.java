@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import me.tongfei.progressbar.ProgressBar;
+import org.diffusiondepot.config.ConfigException;
 import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.data.Batch;
 import org.diffusiondepot.data.BatchLoader;
@@ -16,7 +19,9 @@ import org.diffusiondepot.optim.CosineAnnealing;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.TrainConfig;
 import org.diffusiondepot.run.CheckpointStore;
+import org.diffusiondepot.run.CheckpointWriteException;
 import org.diffusiondepot.run.RunDirectory;
+import org.diffusiondepot.run.RunLock;
 import org.diffusiondepot.run.StopSignal;
 import org.diffusiondepot.run.TrainingData;
 import org.diffusiondepot.runtime.Progress;
@@ -25,11 +30,16 @@ import org.tensorflow.Session;
 
 /**
  * The one training loop, for every kind of model (improved-diffusion's TrainLoop, latent
- * diffusion's single trainer): it resumes from the run's latest checkpoint or starts fresh, feeds
- * batches with the learning rate of the cosine schedule, logs every {@code train.log_every} steps,
- * validates, previews and checkpoints on the config's cadence, and on the last step or on Ctrl-C
- * saves a final checkpoint and prints a summary. The {@link TrainingModel} supplies only its step,
- * validation and preview.
+ * diffusion's single trainer): it takes the run directory's lock, resumes from the newest
+ * checkpoint that restores (or starts fresh), feeds batches with the learning rate of the cosine
+ * schedule, logs every {@code train.log_every} steps, validates, previews and checkpoints on the
+ * config's cadence, and on the last step or on Ctrl-C saves a final checkpoint and prints a
+ * summary. The {@link TrainingModel} supplies only its step, validation and preview.
+ * <p>
+ * What can go wrong on a long run is met here once for every model: a damaged newest checkpoint
+ * (fall back to an older one), a twin launch (refused by the lock), a full disk (the published
+ * checkpoint stays, the run stops with one message), a non-finite loss (the bad update is not
+ * applied, the last good state is saved, the run stops).
  */
 public final class TrainLoop {
   private final ExperimentConfig config;
@@ -38,7 +48,11 @@ public final class TrainLoop {
   private final TrainingData data;
   private final TrainingModel model;
   private final PrintStream out;
+  private final CheckpointStore checkpoints;
+  private final CosineAnnealing schedule;
   private final LossSpikeWatch validationSpikes;
+  private long step;
+  private long lastSaved = -1;
 
   private TrainLoop(ExperimentConfig config, RunDirectory run, TrainingData data, TrainingModel model,
       PrintStream out) {
@@ -48,6 +62,9 @@ public final class TrainLoop {
     this.data = data;
     this.model = model;
     this.out = out;
+    this.checkpoints = new CheckpointStore(run.checkpoints(), train.getKeepCheckpoints());
+    this.schedule = new CosineAnnealing(train.getLearningRate(), train.getMinLearningRate(), train.getIterations(),
+        train.getCosineCycles(), train.getWarmupSteps());
     this.validationSpikes = new LossSpikeWatch("validation loss", train.getLossSpikeFactor(), 0);
   }
 
@@ -59,7 +76,8 @@ public final class TrainLoop {
     ExperimentConfig config = ConfigLoader.load(request.config());
     TrainingData data = TrainingData.open(request.data(), config);
     long target = request.stopAtStep() != null ? request.stopAtStep() : config.getTrain().getIterations();
-    try (TrainingModel model = factory.create(new TrainingContext(config, data, out))) {
+    try (TrainingModel model = factory.create(new TrainingContext(config, data, out));
+        RunLock lock = RunLock.acquire(request.runDir())) {
       RunDirectory run = new RunDirectory(request.runDir());
       run.adopt(config, Files.readString(request.config(), StandardCharsets.UTF_8));
       if (!data.dataset().classNames().isEmpty()) {
@@ -74,13 +92,11 @@ public final class TrainLoop {
   }
 
   private void loop(long targetStep) throws IOException {
-    CheckpointStore checkpoints = new CheckpointStore(run.checkpoints(), train.getKeepCheckpoints());
-    CosineAnnealing schedule = new CosineAnnealing(train.getLearningRate(), train.getMinLearningRate(),
-        train.getIterations(), train.getCosineCycles(), train.getWarmupSteps());
     try (StopSignal stop = new StopSignal("depot-train-shutdown");
         Session session = new Session(model.graph(), SessionConfigs.cpu());
         EventWriter events = new EventWriter(run.root())) {
-      long step = restoreOrInitialize(session, checkpoints);
+      step = restoreOrInitialize(session);
+      lastSaved = step;
       out.printf("%s, %s images (%d train / %d validation) from %s%n", model.describe(), data.dataset().size(),
           data.split().train().length, data.split().validation().length, data.source());
       model.notes().forEach(note -> out.println("note: " + note));
@@ -93,133 +109,192 @@ public final class TrainLoop {
         model.finish(session, step, false, run, events);
         return;
       }
-      events.text("config", step, "```\n" + ConfigLoader.toText(config) + "\n```");
-      long lastSaved = step;
-      long lastValidated = -1;
-      long lastPreviewed = -1;
-      try (BatchLoader loader = new BatchLoader(data.dataset(), data.split().train(), train.getBatchSize(),
-              config.getData().getRandomFlip(), train.getSeed(), step, config.getData().getLoaderThreads(),
-              out::println);
-          ProgressBar bar = Progress.bar("train", targetStep, step)) {
-        IntervalMeans metrics = new IntervalMeans();
-        double lastLoss = Double.NaN;
-        LossSpikeWatch trainingSpikes = new LossSpikeWatch("training loss", train.getLossSpikeFactor(), 0.7);
-        long intervalStart = System.nanoTime();
-        long intervalImages = 0;
-        while (step < targetStep && !stop.requested()) {
-          Batch batch = loader.next();
-          double lr = schedule.at(step);
-          try {
-            model.trainStep(session, batch, step, lr, metrics);
-          } catch (NonFiniteLossException e) {
-            throw diverged(e, session, checkpoints, lastSaved, lastLoss);
-          }
-          lastLoss = metrics.last(model.lossMetric());
-          step++;
-          if (step == schedule.end() && targetStep > step) {
-            out.printf("%nstep %d: the learning-rate schedule has ended; the learning rate stays at %.3g%n", step,
-                train.getMinLearningRate());
-          }
-          intervalImages += batch.size();
-          bar.stepTo(step);
-          if (step % train.getLogEvery() == 0 || step == targetStep) {
-            double imagesPerSecond = intervalImages / ((System.nanoTime() - intervalStart) / 1e9);
-            for (var e : metrics.means().entrySet()) {
-              events.scalar("train/" + e.getKey(), step, e.getValue());
-            }
-            events.scalar("train/learning_rate", step, lr);
-            events.scalar("train/images_per_second", step, imagesPerSecond);
-            if (loader.skippedCount() > 0) {
-              events.scalar("data/skipped_images", step, loader.skippedCount());
-            }
-            alert(events, step, trainingSpikes.observe(step, metrics.mean(model.lossMetric())));
-            bar.setExtraMessage(String.format("%s lr %.2e %.1f img/s", model.progressText(metrics), lr,
-                imagesPerSecond));
-            metrics.reset();
-            intervalStart = System.nanoTime();
-            intervalImages = 0;
-          }
-          if (train.getValidationEvery() > 0 && step % train.getValidationEvery() == 0) {
-            validate(session, events, step);
-            lastValidated = step;
-          }
-          if (train.getSampleEvery() > 0 && step % train.getSampleEvery() == 0) {
-            preview(session, events, step);
-            lastPreviewed = step;
-          }
-          if (step % train.getCheckpointEvery() == 0) {
-            checkpoints.save(session, step);
-            lastSaved = step;
-          }
-        }
+      try {
+        train(session, events, stop, targetStep);
+      } catch (CheckpointWriteException e) {
+        throw new RunWriteException(e.getMessage() + "; free space or fix the disk, then run the same command "
+            + "to resume", e);
+      } catch (IOException e) {
+        throw stoppedByWriteFailure(session, e);
       }
-      if (step != lastSaved) {
-        checkpoints.save(session, step);
-      }
-      if (lastPreviewed != step) {
-        preview(session, events, step);
-      }
-      if (train.getValidationEvery() > 0 && lastValidated != step) {
-        validate(session, events, step);
-      }
-      model.finish(session, step, true, run, events);
       out.printf("%s at step %d: checkpoint %s, TensorBoard: tensorboard --logdir %s%n",
           stop.requested() ? "stopped" : "finished", step, checkpoints.latest().orElseThrow(), run.root());
     }
   }
 
-  private long restoreOrInitialize(Session session, CheckpointStore checkpoints) throws IOException {
-    Optional<java.nio.file.Path> latest = checkpoints.latest();
-    if (latest.isPresent()) {
-      session.restore(latest.get().toString());
-      long step = model.globalStep(session);
-      out.printf("resuming from %s (step %d)%n", latest.get(), step);
-      return step;
+  private void train(Session session, EventWriter events, StopSignal stop, long targetStep) throws IOException {
+    events.text("config", step, "```\n" + ConfigLoader.toText(config) + "\n```");
+    long lastValidated = -1;
+    long lastPreviewed = -1;
+    try (BatchLoader loader = new BatchLoader(data.dataset(), data.split().train(), train.getBatchSize(),
+            config.getData().getRandomFlip(), train.getSeed(), step, config.getData().getLoaderThreads(),
+            out::println);
+        ProgressBar bar = Progress.bar("train", targetStep, step)) {
+      IntervalMeans metrics = new IntervalMeans();
+      LossSpikeWatch trainingSpikes = new LossSpikeWatch("training loss", train.getLossSpikeFactor(), 0.7);
+      double lastLoss = Double.NaN;
+      long intervalStart = System.nanoTime();
+      long intervalImages = 0;
+      while (step < targetStep && !stop.requested()) {
+        Batch batch = loader.next();
+        double lr = schedule.at(step);
+        try {
+          model.trainStep(session, batch, step, lr, metrics);
+        } catch (NonFiniteLossException e) {
+          throw diverged(e, session, lastLoss);
+        }
+        lastLoss = metrics.last(model.lossMetric());
+        step++;
+        if (step == schedule.end() && targetStep > step) {
+          out.printf("%nstep %d: the learning-rate schedule has ended; the learning rate stays at %.3g%n", step,
+              train.getMinLearningRate());
+        }
+        intervalImages += batch.size();
+        bar.stepTo(step);
+        if (step % train.getLogEvery() == 0 || step == targetStep) {
+          double imagesPerSecond = intervalImages / ((System.nanoTime() - intervalStart) / 1e9);
+          for (var e : metrics.means().entrySet()) {
+            events.scalar("train/" + e.getKey(), step, e.getValue());
+          }
+          events.scalar("train/learning_rate", step, lr);
+          events.scalar("train/images_per_second", step, imagesPerSecond);
+          if (loader.skippedCount() > 0) {
+            events.scalar("data/skipped_images", step, loader.skippedCount());
+          }
+          alert(events, trainingSpikes.observe(step, metrics.mean(model.lossMetric())));
+          bar.setExtraMessage(String.format("%s lr %.2e %.1f img/s", model.progressText(metrics), lr,
+              imagesPerSecond));
+          metrics.reset();
+          intervalStart = System.nanoTime();
+          intervalImages = 0;
+        }
+        if (train.getValidationEvery() > 0 && step % train.getValidationEvery() == 0) {
+          validate(session, events);
+          lastValidated = step;
+        }
+        if (train.getSampleEvery() > 0 && step % train.getSampleEvery() == 0) {
+          preview(session, events);
+          lastPreviewed = step;
+        }
+        if (step % train.getCheckpointEvery() == 0) {
+          save(session);
+        }
+      }
+    }
+    if (step != lastSaved) {
+      save(session);
+    }
+    if (lastPreviewed != step) {
+      preview(session, events);
+    }
+    if (train.getValidationEvery() > 0 && lastValidated != step) {
+      validate(session, events);
+    }
+    model.finish(session, step, true, run, events);
+  }
+
+  /**
+   * Restores the newest checkpoint that is intact and fits the graph, saying why any newer one was
+   * passed over; a fresh run when there is none. Nothing is deleted.
+   */
+  private long restoreOrInitialize(Session session) throws IOException {
+    checkpoints.removeInterruptedSaves();
+    List<Path> candidates = checkpoints.newestFirst();
+    StringBuilder problems = new StringBuilder();
+    for (Path prefix : candidates) {
+      Optional<String> problem = checkpoints.verify(prefix);
+      if (problem.isEmpty()) {
+        try {
+          session.restore(prefix.toString());
+          long restored = model.globalStep(session);
+          out.printf("resuming from %s (step %d)%n", prefix, restored);
+          return restored;
+        } catch (RuntimeException e) {
+          problem = Optional.of("TensorFlow cannot restore it: " + firstLine(e.getMessage()));
+        }
+      }
+      out.printf("warning: checkpoint %s cannot be used (%s); trying the one before it%n", prefix.getFileName(),
+          problem.get());
+      problems.append(problems.length() == 0 ? "" : "; ").append(prefix.getFileName()).append(": ")
+          .append(problem.get());
+    }
+    if (!candidates.isEmpty()) {
+      throw new ConfigException("none of the " + candidates.size() + " checkpoints in " + checkpoints.directory()
+          + " can be restored (" + problems + "); nothing was deleted. If the config was edited, restore it; "
+          + "otherwise train into a new --out directory");
     }
     session.initialize();
     model.initializeFresh(session);
     return 0;
   }
 
-  private void validate(Session session, EventWriter events, long step) throws IOException {
-    Map<String, Double> scores = model.validate(session, step);
-    for (var e : scores.entrySet()) {
-      events.scalar("validation/" + e.getKey(), step, e.getValue());
-    }
-    Double loss = scores.get(model.lossMetric());
-    if (loss != null) {
-      alert(events, step, validationSpikes.observe(step, loss));
-    }
-    events.flush();
+  private void save(Session session) throws IOException {
+    checkpoints.save(session, step);
+    lastSaved = step;
   }
 
   /**
    * A step whose loss or gradients were not finite was not applied (see Gradients.whenFinite): the
    * session holds the last good state, which is saved before the run stops.
    */
-  private TrainingDivergedException diverged(NonFiniteLossException e, Session session, CheckpointStore checkpoints,
-      long lastSaved, double lastLoss) throws IOException {
+  private TrainingDivergedException diverged(NonFiniteLossException e, Session session, double lastLoss)
+      throws IOException {
     long good = model.globalStep(session);
-    java.nio.file.Path checkpoint = good == lastSaved ? checkpoints.latest().orElse(null) : checkpoints.save(session, good);
+    Path checkpoint = good == lastSaved ? checkpoints.latest().orElse(null) : checkpoints.save(session, good);
     return new TrainingDivergedException(String.format("%s became %s in the step after %d (last finite %s: %.4g); "
         + "that update was not applied%s. Lower train.learning_rate, or set train.warmup_steps or "
         + "train.grad_clip_norm, then run the same command to resume", e.term(), e.value(), e.step(),
         model.lossMetric(), lastLoss, checkpoint == null ? "" : " and " + checkpoint + " holds the last good state"));
   }
 
+  /** Events or samples could not be written: try to keep the progress, then stop with one message. */
+  private RunWriteException stoppedByWriteFailure(Session session, IOException e) throws IOException {
+    String kept;
+    try {
+      if (step != lastSaved) {
+        save(session);
+      }
+      kept = checkpoints.latest().map(p -> "; the latest checkpoint " + p + " is intact").orElse("");
+    } catch (IOException alsoFailed) {
+      kept = checkpoints.latest().map(p -> "; the checkpoint " + p + " is intact").orElse("");
+    }
+    return new RunWriteException("cannot write to " + run.root() + " (" + firstLine(e.getMessage()) + ")" + kept
+        + "; free space or fix the disk, then run the same command to resume", e);
+  }
+
+  private void validate(Session session, EventWriter events) throws IOException {
+    Map<String, Double> scores = model.validate(session, step);
+    for (var e : scores.entrySet()) {
+      events.scalar("validation/" + e.getKey(), step, e.getValue());
+    }
+    Double loss = scores.get(model.lossMetric());
+    if (loss != null) {
+      alert(events, validationSpikes.observe(step, loss));
+    }
+    events.flush();
+  }
+
   /** An alert goes to the log and to TensorBoard's text tab (train/alerts), and the run goes on. */
-  private void alert(EventWriter events, long step, Optional<String> message) throws IOException {
+  private void alert(EventWriter events, Optional<String> message) throws IOException {
     if (message.isPresent()) {
       out.printf("%nwarning: %s%n", message.get());
       events.text("train/alerts", step, message.get());
     }
   }
 
-  private void preview(Session session, EventWriter events, long step) throws IOException {
+  private void preview(Session session, EventWriter events) throws IOException {
     TrainingModel.Preview preview = model.preview(session, step);
     events.image(preview.tag(), step, preview.grid());
     events.flush();
     ImageGrid.writePng(ImageGrid.enlarge(preview.grid(), config.getData().getResolution() < 64 ? 4 : 1),
         run.samples().resolve(String.format("step-%08d.png", step)));
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
   }
 }

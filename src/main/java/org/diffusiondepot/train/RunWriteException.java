@@ -1,0 +1,13 @@
+package org.diffusiondepot.train;
+
+/**
+ * A run stopped because its directory could not be written (a full disk, a lost mount); the
+ * message says which checkpoint is intact and how to resume.
+ */
+public final class RunWriteException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public RunWriteException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
