@@ -1,5 +1,6 @@
 package org.diffusiondepot.diffusion;
 
+import org.diffusiondepot.sampler.ExportContract;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -18,10 +19,11 @@ public record ConditionInputs(
     Operand<TFloat32> mask,
     Operand<TFloat32> lowRes) {
 
-  public static final String LABEL = "label";
-  public static final String MASKED_IMAGE = "masked_image";
-  public static final String MASK = "mask";
-  public static final String LOW_RES = "low_res";
+  // The placeholders are named as the export's signature inputs, so these are the contract's names.
+  public static final String LABEL = ExportContract.LABEL;
+  public static final String MASKED_IMAGE = ExportContract.MASKED_IMAGE;
+  public static final String MASK = ExportContract.MASK;
+  public static final String LOW_RES = ExportContract.LOW_RES;
 
   public static ConditionInputs none() {
     return new ConditionInputs(null, null, null, null);

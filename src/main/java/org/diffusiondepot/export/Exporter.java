@@ -14,7 +14,7 @@ import org.diffusiondepot.nn.VariableStore;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.proto.Task;
-import org.diffusiondepot.sampler.DepotModel;
+import org.diffusiondepot.sampler.ExportContract;
 import org.diffusiondepot.runtime.SessionConfigs;
 import org.diffusiondepot.sampler.ModelCards;
 import org.diffusiondepot.run.CheckpointStore;
@@ -39,10 +39,6 @@ import org.tensorflow.types.TInt32;
  * the checkpoint restores straight into them with no copy ops left behind in the graph.
  */
 public final class Exporter {
-  public static final String DENOISE = "denoise";
-  public static final String X_T = "x_t";
-  public static final String T = "t";
-  public static final String EPS = "eps";
   static final String WEIGHTS_ROOT = "ema/" + Denoiser.ROOT;
 
   private Exporter() {}
@@ -60,18 +56,19 @@ public final class Exporter {
       Ops tf = Ops.create(graph);
       int size = denoiser.modelSize();
       VariableStore weights = VariableStore.forRestore(tf, WEIGHTS_ROOT);
-      Placeholder<TFloat32> xt = tf.withName(X_T).placeholder(TFloat32.class,
+      Placeholder<TFloat32> xt = tf.withName(ExportContract.X_T).placeholder(TFloat32.class,
           Placeholder.shape(Shape.of(-1, size, size, denoiser.modelChannels())));
-      Placeholder<TInt32> t = tf.withName(T).placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+      Placeholder<TInt32> t = tf.withName(ExportContract.T).placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
       ConditionInputs condition = denoiser.placeholders(tf);
-      Operand<TFloat32> eps = tf.withName(EPS).identity(denoiser.predictNoise(tf, weights, xt, t, condition));
+      Operand<TFloat32> eps = tf.withName(ExportContract.EPS).identity(denoiser.predictNoise(tf, weights, xt, t, condition));
       try (Session session = new Session(graph, SessionConfigs.cpu())) {
         ExportDirectory.restore(session, checkpoint, runDir);
-        Signature.Builder signature = Signature.builder().key(DENOISE).input(X_T, xt).input(T, t).output(EPS, eps);
-        if (condition.label() != null) signature.input(ConditionInputs.LABEL, condition.label());
-        if (condition.maskedImage() != null) signature.input(ConditionInputs.MASKED_IMAGE, condition.maskedImage());
-        if (condition.mask() != null) signature.input(ConditionInputs.MASK, condition.mask());
-        if (condition.lowRes() != null) signature.input(ConditionInputs.LOW_RES, condition.lowRes());
+        Signature.Builder signature = Signature.builder().key(ExportContract.DENOISE).input(ExportContract.X_T, xt).input(ExportContract.T, t)
+            .output(ExportContract.EPS, eps);
+        if (condition.label() != null) signature.input(ExportContract.LABEL, condition.label());
+        if (condition.maskedImage() != null) signature.input(ExportContract.MASKED_IMAGE, condition.maskedImage());
+        if (condition.mask() != null) signature.input(ExportContract.MASK, condition.mask());
+        if (condition.lowRes() != null) signature.input(ExportContract.LOW_RES, condition.lowRes());
         SavedModelBundle.exporter(staging.toString()).withSession(session).withSignature(signature.build()).export();
       }
       ModelCard.Builder cardBuilder = ModelCardFactory.fromConfig(config, denoiser, classNames,
@@ -102,7 +99,7 @@ public final class Exporter {
     } catch (RuntimeException e) {
       throw new ConfigException("super_resolution.first_stage: " + e.getMessage(), e);
     }
-    Path target = staging.resolve(DepotModel.FIRST_STAGE_DIR);
+    Path target = staging.resolve(ExportContract.FIRST_STAGE_DIR);
     try (Stream<Path> files = Files.walk(source)) {
       for (Path f : files.toList()) {
         Path to = target.resolve(source.relativize(f).toString());

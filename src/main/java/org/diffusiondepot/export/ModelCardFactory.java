@@ -8,6 +8,7 @@ import org.diffusiondepot.proto.DiffusionConfig;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.proto.Task;
+import org.diffusiondepot.sampler.ExportContract;
 
 /** Everything a sampler needs to know about an export, taken from the run's config. */
 final class ModelCardFactory {
@@ -34,7 +35,7 @@ final class ModelCardFactory {
         .setTrainedSteps(step)
         .setParameters(parameters)
         .setSourceConfig(ConfigLoader.toText(c))
-        .setDenoiseSignature(Exporter.DENOISE)
+        .setDenoiseSignature(ExportContract.DENOISE)
         .setCreated(Instant.now().toString());
     if (c.getTask() == Task.CLASS_CONDITIONAL) {
       card.addAllClassNames(classNames)

@@ -12,6 +12,7 @@ import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.runtime.SessionConfigs;
+import org.diffusiondepot.sampler.ExportContract;
 import org.diffusiondepot.sampler.ModelCards;
 import org.diffusiondepot.run.CheckpointStore;
 import org.diffusiondepot.run.RunDirectory;
@@ -38,11 +39,6 @@ import org.tensorflow.types.TFloat32;
  * training variable names, so the checkpoint restores straight into it.
  */
 public final class FirstStageExporter {
-  public static final String ENCODE = "encode";
-  public static final String DECODE = "decode";
-  public static final String IMAGE = "image";
-  public static final String Z = "z";
-
   private FirstStageExporter() {}
 
   public static ModelCard export(Path runDir, Path exportDir, PrintStream out) throws IOException {
@@ -63,19 +59,21 @@ public final class FirstStageExporter {
       VariableStore weights = VariableStore.forRestore(tf, FirstStageNetwork.ROOT);
       int size = spec.imageSize();
       int latent = spec.latentSize();
-      Placeholder<TFloat32> image = tf.withName(IMAGE).placeholder(TFloat32.class,
+      Placeholder<TFloat32> image = tf.withName(ExportContract.IMAGE).placeholder(TFloat32.class,
           Placeholder.shape(Shape.of(-1, size, size, spec.imageChannels())));
       Operand<TFloat32> z = tf.withName("encode_z").math.mul(network.encode(tf, weights, image),
           tf.constant((float) scale));
-      Placeholder<TFloat32> zIn = tf.withName(Z).placeholder(TFloat32.class,
+      Placeholder<TFloat32> zIn = tf.withName(ExportContract.Z).placeholder(TFloat32.class,
           Placeholder.shape(Shape.of(-1, latent, latent, spec.embeddingDim())));
       Operand<TFloat32> decoded = network.decode(tf, weights, tf.math.div(zIn, tf.constant((float) scale)));
       Operand<TFloat32> imageOut = tf.withName("decode_image").clipByValue(decoded, tf.constant(-1f), tf.constant(1f));
       try (Session session = new Session(graph, SessionConfigs.cpu())) {
         ExportDirectory.restore(session, checkpoint, runDir);
         SavedModelBundle.exporter(staging.toString()).withSession(session).withSignatures(
-            Signature.builder().key(ENCODE).input(IMAGE, image).output(Z, z).build(),
-            Signature.builder().key(DECODE).input(Z, zIn).output(IMAGE, imageOut).build()).export();
+            Signature.builder().key(ExportContract.ENCODE).input(ExportContract.IMAGE, image)
+                .output(ExportContract.Z, z).build(),
+            Signature.builder().key(ExportContract.DECODE).input(ExportContract.Z, zIn)
+                .output(ExportContract.IMAGE, imageOut).build()).export();
       }
       ModelCard card = ModelCard.newBuilder()
           .setName(config.getName())

@@ -28,9 +28,6 @@ import org.tensorflow.types.TFloat32;
  * </pre>
  */
 public final class DepotModel implements NoisePredictor, AutoCloseable {
-  /** Where a super-resolution export keeps its VQGAN first stage. */
-  public static final String FIRST_STAGE_DIR = "first_stage";
-
   private final Path directory;
   private final ModelCard card;
   private final SavedModelBundle bundle;
@@ -55,7 +52,7 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
     ModelCard card = ModelCards.read(exportDir);
     SavedModelBundle bundle;
     try {
-      bundle = SavedModelBundle.loader(exportDir.toString()).withTags("serve")
+      bundle = SavedModelBundle.loader(exportDir.toString()).withTags(ExportContract.TAG)
           .withConfigProto(SessionConfigs.cpu()).load();
     } catch (RuntimeException e) {
       throw new SamplingException("cannot load the SavedModel in " + exportDir + ": " + e.getMessage());
@@ -63,11 +60,11 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
     FirstStageModel firstStage = null;
     if (card.getTask() == org.diffusiondepot.proto.Task.SUPER_RESOLUTION) {
       try {
-        firstStage = FirstStageModel.load(exportDir.resolve(FIRST_STAGE_DIR));
+        firstStage = FirstStageModel.load(exportDir.resolve(ExportContract.FIRST_STAGE_DIR));
       } catch (RuntimeException | IOException e) {
         bundle.close();
         throw new SamplingException("the super-resolution export " + exportDir + " lacks its first stage ("
-            + FIRST_STAGE_DIR + "/): " + e.getMessage());
+            + ExportContract.FIRST_STAGE_DIR + "/): " + e.getMessage());
       }
     }
     return new DepotModel(exportDir, card, bundle, firstStage);
@@ -102,8 +99,8 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
     Map<String, Tensor> inputs = new HashMap<>();
     List<Tensor> owned = new ArrayList<>();
     try {
-      put(inputs, owned, "x_t", Tensors.of(xt, batch, size, size, channels));
-      put(inputs, owned, "t", Tensors.of(t, batch));
+      put(inputs, owned, ExportContract.X_T, Tensors.of(xt, batch, size, size, channels));
+      put(inputs, owned, ExportContract.T, Tensors.of(t, batch));
       var expected = denoise.signature().inputNames();
       if (expected.contains("label")) {
         put(inputs, owned, "label", Tensors.of(require(condition.labels(), "class labels"), batch));
@@ -118,7 +115,7 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
         put(inputs, owned, "low_res", Tensors.of(low, batch, size, size, low.length / ((long) batch * size * size)));
       }
       try (Result result = denoise.call(inputs)) {
-        return Tensors.floats((TFloat32) result.get("eps").orElseThrow());
+        return Tensors.floats((TFloat32) result.get(ExportContract.EPS).orElseThrow());
       }
     } finally {
       owned.forEach(Tensor::close);

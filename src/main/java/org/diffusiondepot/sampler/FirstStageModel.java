@@ -18,12 +18,6 @@ import org.tensorflow.types.TFloat32;
  * multiplied by the latent scale (so they have roughly unit variance), {@code decode} the reverse.
  */
 public final class FirstStageModel implements AutoCloseable {
-  /** Signature and tensor names of a first-stage export. */
-  public static final String ENCODE = "encode";
-  public static final String DECODE = "decode";
-  public static final String IMAGE = "image";
-  public static final String Z = "z";
-
   private final ModelCard card;
   private final SavedModelBundle bundle;
   private final SessionFunction encode;
@@ -32,8 +26,8 @@ public final class FirstStageModel implements AutoCloseable {
   private FirstStageModel(ModelCard card, SavedModelBundle bundle) {
     this.card = card;
     this.bundle = bundle;
-    this.encode = bundle.function(ENCODE);
-    this.decode = bundle.function(DECODE);
+    this.encode = bundle.function(ExportContract.ENCODE);
+    this.decode = bundle.function(ExportContract.DECODE);
   }
 
   public static FirstStageModel load(Path exportDir) throws IOException {
@@ -42,7 +36,7 @@ public final class FirstStageModel implements AutoCloseable {
       throw new SamplingException(exportDir + " holds a " + card.getTask() + " model, not a first stage (VQGAN)");
     }
     try {
-      return new FirstStageModel(card, SavedModelBundle.loader(exportDir.toString()).withTags("serve")
+      return new FirstStageModel(card, SavedModelBundle.loader(exportDir.toString()).withTags(ExportContract.TAG)
           .withConfigProto(SessionConfigs.cpu()).load());
     } catch (RuntimeException e) {
       throw new SamplingException("cannot load the first stage in " + exportDir + ": " + e.getMessage());
@@ -57,8 +51,8 @@ public final class FirstStageModel implements AutoCloseable {
   public float[] encode(float[] images, int n) {
     int size = card.getImageSize();
     try (Tensor in = Tensors.of(images, n, size, size, card.getImageChannels());
-        Result r = encode.call(Map.of(IMAGE, in))) {
-      return Tensors.floats((TFloat32) r.get(Z).orElseThrow());
+        Result r = encode.call(Map.of(ExportContract.IMAGE, in))) {
+      return Tensors.floats((TFloat32) r.get(ExportContract.Z).orElseThrow());
     }
   }
 
@@ -66,8 +60,8 @@ public final class FirstStageModel implements AutoCloseable {
   public float[] decode(float[] z, int n) {
     int side = card.getModelSize();
     try (Tensor in = Tensors.of(z, n, side, side, card.getModelChannels());
-        Result r = decode.call(Map.of(Z, in))) {
-      return Tensors.floats((TFloat32) r.get(IMAGE).orElseThrow());
+        Result r = decode.call(Map.of(ExportContract.Z, in))) {
+      return Tensors.floats((TFloat32) r.get(ExportContract.IMAGE).orElseThrow());
     }
   }
 

@@ -18,6 +18,7 @@ import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.runtime.Tensors;
 import org.diffusiondepot.sampler.Conditioning;
 import org.diffusiondepot.sampler.DepotModel;
+import org.diffusiondepot.sampler.ExportContract;
 import org.diffusiondepot.sampler.Samples;
 import org.diffusiondepot.run.CheckpointStore;
 import org.diffusiondepot.run.RunDirectory;
@@ -98,7 +99,7 @@ class ExporterTest {
 
   @Test
   void theExportHoldsNoTrainingOps() {
-    try (SavedModelBundle bundle = SavedModelBundle.load(export.toString(), "serve")) {
+    try (SavedModelBundle bundle = SavedModelBundle.load(export.toString(), ExportContract.TAG)) {
       var it = bundle.graph().operations();
       int ops = 0;
       while (it.hasNext()) {
