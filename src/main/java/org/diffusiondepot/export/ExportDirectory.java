@@ -7,25 +7,14 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 import org.diffusiondepot.config.ConfigException;
 import org.diffusiondepot.sampler.ModelCards;
-import org.diffusiondepot.run.RunDirectory;
-import org.tensorflow.Session;
 
 /**
- * The file side of every export (diffusion models and first stages): restoring the run's
- * checkpoint with a clear error, staging beside the target, and publishing by renames so that a
- * failed or interrupted export never leaves half a model where a sampler would read it.
+ * The file side of every export (diffusion models and first stages): staging beside the target,
+ * and publishing by renames so that a failed or interrupted export never leaves half a model where
+ * a sampler would read it.
  */
 public final class ExportDirectory {
   private ExportDirectory() {}
-
-  public static void restore(Session session, Path checkpoint, Path runDir) {
-    try {
-      session.restore(checkpoint.toString());
-    } catch (RuntimeException e) {
-      throw new ConfigException(checkpoint + " does not match " + runDir.resolve(RunDirectory.CONFIG)
-          + " (was the config edited after training?): " + firstLine(e.getMessage()), e);
-    }
-  }
 
   /** Refuses to overwrite anything but an earlier export; returns an empty staging folder beside it. */
   public static Path prepareTarget(Path exportDir) throws IOException {
@@ -65,13 +54,5 @@ public final class ExportDirectory {
         Files.delete(p);
       }
     }
-  }
-
-  static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
   }
 }

@@ -1,8 +1,6 @@
 package org.diffusiondepot.export;
 
-import java.time.Instant;
 import java.util.List;
-import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.diffusion.Denoiser;
 import org.diffusiondepot.proto.DiffusionConfig;
 import org.diffusiondepot.proto.ExperimentConfig;
@@ -10,16 +8,16 @@ import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.sampler.ExportContract;
 
-/** Everything a sampler needs to know about an export, taken from the run's config. */
+/**
+ * The card fields of a diffusion export, taken from the run's config: what a sampler needs to
+ * use it. {@link SavedModelExport} adds the fields every export shares.
+ */
 final class ModelCardFactory {
   private ModelCardFactory() {}
 
-  static ModelCard.Builder fromConfig(ExperimentConfig c, Denoiser denoiser, List<String> classNames,
-      long step, long parameters) {
+  static ModelCard.Builder fromConfig(ExperimentConfig c, Denoiser denoiser, List<String> classNames) {
     DiffusionConfig d = c.getDiffusion();
     ModelCard.Builder card = ModelCard.newBuilder()
-        .setName(c.getName())
-        .setTask(c.getTask())
         .setImageSize(c.getData().getResolution())
         .setImageChannels(c.getData().getChannels())
         .setModelSize(denoiser.modelSize())
@@ -32,11 +30,7 @@ final class ModelCardFactory {
         .setMaxBeta(d.getMaxBeta())
         .setVariance(d.getVariance())
         .setClipDenoised(d.getClipDenoised())
-        .setTrainedSteps(step)
-        .setParameters(parameters)
-        .setSourceConfig(ConfigLoader.toText(c))
-        .setDenoiseSignature(ExportContract.DENOISE)
-        .setCreated(Instant.now().toString());
+        .setDenoiseSignature(ExportContract.DENOISE);
     if (c.getTask() == Task.CLASS_CONDITIONAL) {
       card.addAllClassNames(classNames)
           .setClassifierFreeGuidance(c.getClasses().getClassifierFreeGuidance())
