@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.diffusiondepot.proto.ModelCard;
-import org.diffusiondepot.runtime.SessionConfigs;
 import org.diffusiondepot.runtime.Tensors;
 import org.diffusiondepot.schedule.NoiseSchedule;
 import org.tensorflow.Result;
@@ -39,7 +38,7 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
     this.directory = directory;
     this.card = card;
     this.bundle = bundle;
-    this.denoise = bundle.function(card.getDenoiseSignature());
+    this.denoise = bundle.function(ExportContract.DENOISE);
     this.schedule = NoiseSchedule.fromCard(card);
     this.firstStage = firstStage;
   }
@@ -50,13 +49,7 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
           + "tools/depot export)");
     }
     ModelCard card = ModelCards.read(exportDir);
-    SavedModelBundle bundle;
-    try {
-      bundle = SavedModelBundle.loader(exportDir.toString()).withTags(ExportContract.TAG)
-          .withConfigProto(SessionConfigs.cpu()).load();
-    } catch (RuntimeException e) {
-      throw new SamplingException("cannot load the SavedModel in " + exportDir + ": " + e.getMessage());
-    }
+    SavedModelBundle bundle = SavedModels.open(exportDir, "SavedModel", ExportContract.DENOISE);
     FirstStageModel firstStage = null;
     if (card.getTask() == org.diffusiondepot.proto.Task.SUPER_RESOLUTION) {
       try {

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.proto.Task;
-import org.diffusiondepot.runtime.SessionConfigs;
 import org.diffusiondepot.runtime.Tensors;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
@@ -35,12 +34,8 @@ public final class FirstStageModel implements AutoCloseable {
     if (card.getTask() != Task.FIRST_STAGE) {
       throw new SamplingException(exportDir + " holds a " + card.getTask() + " model, not a first stage (VQGAN)");
     }
-    try {
-      return new FirstStageModel(card, SavedModelBundle.loader(exportDir.toString()).withTags(ExportContract.TAG)
-          .withConfigProto(SessionConfigs.cpu()).load());
-    } catch (RuntimeException e) {
-      throw new SamplingException("cannot load the first stage in " + exportDir + ": " + e.getMessage());
-    }
+    return new FirstStageModel(card,
+        SavedModels.open(exportDir, "first stage", ExportContract.ENCODE, ExportContract.DECODE));
   }
 
   public ModelCard card() {
