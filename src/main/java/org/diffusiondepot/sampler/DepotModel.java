@@ -39,7 +39,7 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
     this.card = card;
     this.bundle = bundle;
     this.denoise = bundle.function(ExportContract.DENOISE);
-    this.schedule = NoiseSchedule.fromCard(card);
+    this.schedule = NoiseSchedule.fromConfig(card.getDiffusion());
     this.firstStage = firstStage;
   }
 
@@ -49,6 +49,10 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
           + "tools/depot export)");
     }
     ModelCard card = ModelCards.read(exportDir);
+    if (!card.hasDiffusion()) {
+      throw new SamplingException(exportDir + " holds a " + card.getTask() + " model, not a diffusion model: "
+          + "its " + ModelCards.FILE + " has no diffusion settings to sample with");
+    }
     SavedModelBundle bundle = SavedModels.open(exportDir, "SavedModel", ExportContract.DENOISE);
     FirstStageModel firstStage = null;
     if (card.getTask() == org.diffusiondepot.proto.Task.SUPER_RESOLUTION) {

@@ -5,9 +5,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.diffusiondepot.proto.DiffusionConfig;
 import org.diffusiondepot.proto.ModelCard;
 
-/** The model card of an export: {@code EXPORT_DIR/model_card.pbtxt}, protobuf text format. */
+/**
+ * The model card of an export: {@code EXPORT_DIR/model_card.pbtxt}, protobuf text format.
+ * {@link #read} returns every card in the current layout, whatever version wrote it, so no other
+ * code knows about older layouts.
+ */
 public final class ModelCards {
   public static final String FILE = "model_card.pbtxt";
 
@@ -25,10 +30,33 @@ public final class ModelCards {
     } catch (TextFormat.ParseException e) {
       throw new SamplingException(file + ": " + e.getMessage());
     }
-    return card.build();
+    return upgrade(card).build();
   }
 
   public static void write(ModelCard card, Path exportDir) throws IOException {
     Files.writeString(exportDir.resolve(FILE), TextFormat.printer().printToString(card), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Brings a card to the current layout. Cards written before {@code ModelCard.diffusion} copied
+   * the diffusion settings into fields 7-14, with the effective values (defaults filled in, and
+   * clip_denoised always stated), so they translate one to one. The deprecated fields are cleared
+   * either way: after reading, {@code diffusion} is the only place the settings are.
+   */
+  @SuppressWarnings("deprecation")  // reading the deprecated fields is the point
+  static ModelCard.Builder upgrade(ModelCard.Builder card) {
+    if (!card.hasDiffusion() && card.getTimesteps() != 0) {
+      card.setDiffusion(DiffusionConfig.newBuilder()
+          .setTimesteps(card.getTimesteps())
+          .setBetaSchedule(card.getBetaSchedule())
+          .setBetaStart(card.getBetaStart())
+          .setBetaEnd(card.getBetaEnd())
+          .setCosineOffset(card.getCosineOffset())
+          .setMaxBeta(card.getMaxBeta())
+          .setVariance(card.getVariance())
+          .setClipDenoised(card.getClipDenoised()));
+    }
+    return card.clearTimesteps().clearBetaSchedule().clearBetaStart().clearBetaEnd().clearCosineOffset()
+        .clearMaxBeta().clearVariance().clearClipDenoised().clearDenoiseSignature();
   }
 }
