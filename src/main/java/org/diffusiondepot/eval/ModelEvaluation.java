@@ -20,6 +20,7 @@ import org.diffusiondepot.sampler.DepotModel;
 import org.diffusiondepot.sampler.LowResConditioning;
 import org.diffusiondepot.sampler.Samples;
 import org.diffusiondepot.run.TrainingData;
+import org.diffusiondepot.runtime.OptionException;
 
 /**
  * {@code tools/depot eval}: the metrics that fit an export's task, on held-out images of its data
@@ -210,7 +211,7 @@ public final class ModelEvaluation {
       return ShapeClassifier.load(saved);
     }
     if (options.classifier() != null) {
-      throw new IllegalArgumentException("no classifier in " + saved + " (expected classifier.txt)");
+      throw new OptionException("--classifier: no classifier in " + saved + " (expected classifier.txt)");
     }
     out.printf("training a classifier on %d images of %s (saved to %s for next time)%n", data.split().train().length,
         options.data(), saved);

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.diffusiondepot.config.ConfigException;
+import org.diffusiondepot.runtime.OptionException;
 import org.diffusiondepot.sampler.ModelCards;
 
 /**
@@ -19,16 +20,24 @@ public final class ExportDirectory {
   /** Refuses to overwrite anything but an earlier export; returns an empty staging folder beside it. */
   public static Path prepareTarget(Path exportDir) throws IOException {
     if (Files.exists(exportDir)) {
-      boolean empty;
-      try (Stream<Path> entries = Files.list(exportDir)) {
-        empty = entries.findAny().isEmpty();
+      boolean empty = false;
+      if (Files.isDirectory(exportDir)) {
+        try (Stream<Path> entries = Files.list(exportDir)) {
+          empty = entries.findAny().isEmpty();
+        } catch (IOException e) {
+          throw OptionException.of("--out", exportDir, e);
+        }
       }
       if (!empty && !Files.exists(exportDir.resolve(ModelCards.FILE))) {
         throw new ConfigException(exportDir + " exists and is not an export; choose another --out");
       }
     }
     Path parent = exportDir.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
+    try {
+      Files.createDirectories(parent);
+    } catch (IOException e) {
+      throw OptionException.of("--out", exportDir, e);
+    }
     Path staging = parent.resolve(".tmp-" + exportDir.getFileName());
     deleteRecursively(staging);
     return staging;

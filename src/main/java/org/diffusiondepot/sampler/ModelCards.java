@@ -3,6 +3,7 @@ package org.diffusiondepot.sampler;
 import com.google.protobuf.TextFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.diffusiondepot.proto.DiffusionConfig;
@@ -25,8 +26,15 @@ public final class ModelCards {
           + "); create one with: tools/depot export RUN_DIR --out " + exportDir);
     }
     ModelCard.Builder card = ModelCard.newBuilder();
+    String text;
     try {
-      TextFormat.getParser().merge(Files.readString(file, StandardCharsets.UTF_8), card);
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new SamplingException("cannot read " + file + (e instanceof AccessDeniedException ? " (permission denied)"
+          : ": " + e.getMessage()), e);
+    }
+    try {
+      TextFormat.getParser().merge(text, card);
     } catch (TextFormat.ParseException e) {
       throw new SamplingException(file + ": " + e.getMessage());
     }
