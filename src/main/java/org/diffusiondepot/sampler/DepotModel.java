@@ -34,12 +34,13 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
   private final NoiseSchedule schedule;
   private final FirstStageModel firstStage;
 
-  private DepotModel(Path directory, ModelCard card, SavedModelBundle bundle, FirstStageModel firstStage) {
+  private DepotModel(Path directory, ModelCard card, NoiseSchedule schedule, SavedModelBundle bundle,
+      FirstStageModel firstStage) {
     this.directory = directory;
     this.card = card;
     this.bundle = bundle;
     this.denoise = bundle.function(ExportContract.DENOISE);
-    this.schedule = NoiseSchedule.fromConfig(card.getDiffusion());
+    this.schedule = schedule;
     this.firstStage = firstStage;
   }
 
@@ -53,6 +54,14 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
       throw new SamplingException(exportDir + " holds a " + card.getTask() + " model, not a diffusion model: "
           + "its " + ModelCards.FILE + " has no diffusion settings to sample with");
     }
+    NoiseSchedule schedule;
+    try {
+      schedule = NoiseSchedule.fromConfig(card.getDiffusion());
+    } catch (IllegalArgumentException e) {
+      // the exporter writes valid settings: only an edited or damaged card gets here
+      throw new SamplingException(exportDir.resolve(ModelCards.FILE) + ": unusable diffusion settings: "
+          + e.getMessage());
+    }
     SavedModelBundle bundle = SavedModels.open(exportDir, "SavedModel", ExportContract.DENOISE);
     FirstStageModel firstStage = null;
     if (card.getTask() == org.diffusiondepot.proto.Task.SUPER_RESOLUTION) {
@@ -64,7 +73,7 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
             + ExportContract.FIRST_STAGE_DIR + "/): " + e.getMessage());
       }
     }
-    return new DepotModel(exportDir, card, bundle, firstStage);
+    return new DepotModel(exportDir, card, schedule, bundle, firstStage);
   }
 
   /** The VQGAN that decodes latents of a super-resolution model, or null. */

@@ -141,4 +141,12 @@ class ModelCardsTest {
     SamplingException e = assertThrows(SamplingException.class, () -> DepotModel.load(dir.resolve("vqgan")));
     assertTrue(e.getMessage().contains("FIRST_STAGE model, not a diffusion model"), e.getMessage());
   }
+
+  @Test
+  void aDamagedDiffusionBlockIsNamedNotABug() throws Exception {
+    readText("damaged", "name: \"x\"\ntask: UNCONDITIONAL\ndiffusion {\n  timesteps: 10\n  variance: SAME\n}\n");
+    SamplingException e = assertThrows(SamplingException.class, () -> DepotModel.load(dir.resolve("damaged")));
+    assertTrue(e.getMessage().contains(ModelCards.FILE + ": unusable diffusion settings: unknown beta schedule"),
+        e.getMessage());
+  }
 }
