@@ -68,6 +68,9 @@ final class EvalCommand implements Callable<Integer> {
       throw new OptionException("--samples and --steps must be positive, got " + samples + " and " + steps);
     }
     if (inception != null) {
+      if (samples < 2) {
+        throw new OptionException("FID and KID (--inception) need --samples of at least 2, got " + samples);
+      }
       InceptionFeatures.requireGraph(inception);
     }
     if (images != null || reference != null) {
