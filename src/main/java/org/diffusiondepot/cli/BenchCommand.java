@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.diffusiondepot.bench.TrainingBenchmark;
 import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.proto.ExperimentConfig;
+import org.diffusiondepot.runtime.OptionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -36,7 +37,8 @@ final class BenchCommand implements Callable<Integer> {
     int b = batch != null ? batch : c.getTrain().getBatchSize();
     int sb = sampleBatch != null ? sampleBatch : b;
     if (b <= 0 || sb <= 0 || steps <= 0 || warmup < 0) {
-      throw new IllegalArgumentException("--batch, --sample-batch and --steps must be positive");
+      throw new OptionException("--batch, --sample-batch and --steps must be positive and --warmup not negative, got "
+          + b + ", " + sb + ", " + steps + " and " + warmup);
     }
     TrainingBenchmark.Result r = TrainingBenchmark.run(c, b, sb, warmup, steps, profile, System.out);
     System.out.printf("[%s] train step median %.3fs (batch %d, %d contended), %.2f img/s; "

@@ -1,6 +1,6 @@
 package org.diffusiondepot.cli;
 
-import org.diffusiondepot.config.ConfigException;
+import org.diffusiondepot.runtime.UserErrorHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,28 +15,11 @@ public final class DepotCli {
   }
 
   public static int execute(String... args) {
-    CommandLine cli = new CommandLine(new DepotCli());
-    cli.setExecutionExceptionHandler(DepotCli::handle);
-    return cli.execute(args);
+    return commandLine().execute(args);
   }
 
-  /** Problems a user can fix are one line on stderr and exit code 2; bugs keep their stack trace. */
-  static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
-    if (isUserError(e)) {
-      cli.getErr().println("error: " + e.getMessage());
-      return 2;
-    }
-    e.printStackTrace(cli.getErr());
-    return 1;
-  }
-
-  static boolean isUserError(Throwable e) {
-    return e instanceof ConfigException
-        || e instanceof org.diffusiondepot.data.DataException
-        || e instanceof org.diffusiondepot.sampler.SamplingException
-        || e instanceof org.diffusiondepot.eval.MissingInceptionGraphException
-        || e instanceof IllegalArgumentException
-        || e instanceof java.nio.file.NoSuchFileException
-        || e instanceof java.nio.file.AccessDeniedException;
+  /** The command with its subcommands and the shared error handling, ready to execute. */
+  static CommandLine commandLine() {
+    return new CommandLine(new DepotCli()).setExecutionExceptionHandler(new UserErrorHandler());
   }
 }

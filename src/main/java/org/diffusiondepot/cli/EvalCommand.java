@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.diffusiondepot.eval.FolderComparison;
 import org.diffusiondepot.eval.InceptionFeatures;
 import org.diffusiondepot.eval.ModelEvaluation;
+import org.diffusiondepot.runtime.OptionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -64,23 +65,26 @@ final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (samples < 1 || steps < 1) {
-      throw new IllegalArgumentException("--samples and --steps must be positive");
+      throw new OptionException("--samples and --steps must be positive, got " + samples + " and " + steps);
     }
     if (inception != null) {
+      if (samples < 2) {
+        throw new OptionException("FID and KID (--inception) need --samples of at least 2, got " + samples);
+      }
       InceptionFeatures.requireGraph(inception);
     }
     if (images != null || reference != null) {
       if (images == null || reference == null || export != null) {
-        throw new IllegalArgumentException("compare folders with --images DIR --reference DIR (and no EXPORT_DIR)");
+        throw new OptionException("compare folders with --images DIR --reference DIR (and no EXPORT_DIR)");
       }
       if (size < 8) {
-        throw new IllegalArgumentException("--size must be at least 8, got " + size);
+        throw new OptionException("--size must be at least 8, got " + size);
       }
       FolderComparison.run(images, reference, size, samples, inception, out, System.out);
       return 0;
     }
     if (export == null) {
-      throw new IllegalArgumentException("give an EXPORT_DIR, or --images DIR --reference DIR");
+      throw new OptionException("give an EXPORT_DIR, or --images DIR --reference DIR");
     }
     ModelEvaluation.run(export, new ModelEvaluation.Options(samples, steps, seed, data, inception, classifier,
         guidance, run), out, System.out);

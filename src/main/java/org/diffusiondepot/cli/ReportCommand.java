@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.diffusiondepot.report.ReportBuilder;
 import org.diffusiondepot.report.ReportOptions;
+import org.diffusiondepot.runtime.OptionException;
 import org.diffusiondepot.sampler.ModelCards;
 import org.diffusiondepot.run.RunDirectory;
 import picocli.CommandLine.Command;
@@ -36,6 +37,10 @@ final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // ReportOptions checks these too, for code that builds reports; here they are the user's options.
+    if (samples < 1 || steps < 1) {
+      throw new OptionException("--samples and --steps must be at least 1, got " + samples + " and " + steps);
+    }
     Path run = null;
     Path export = null;
     for (Path p : inputs) {
@@ -44,7 +49,7 @@ final class ReportCommand implements Callable<Integer> {
       } else if (Files.exists(p.resolve(RunDirectory.CONFIG))) {
         run = p;
       } else {
-        throw new IllegalArgumentException(p + " is neither a run directory (no " + RunDirectory.CONFIG
+        throw new OptionException(p + " is neither a run directory (no " + RunDirectory.CONFIG
             + ") nor an export (no " + ModelCards.FILE + ")");
       }
     }

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.firststage.FirstStageTraining;
 import org.diffusiondepot.proto.Task;
+import org.diffusiondepot.runtime.OptionException;
 import org.diffusiondepot.train.DiffusionTraining;
 import org.diffusiondepot.train.TrainingRequest;
 import picocli.CommandLine.Command;
@@ -33,7 +34,7 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (steps != null && steps <= 0) {
-      throw new IllegalArgumentException("--steps must be positive, got " + steps);
+      throw new OptionException("--steps must be positive, got " + steps);
     }
     TrainingRequest request = new TrainingRequest(config, data, out, steps);
     if (ConfigLoader.load(config).getTask() == Task.FIRST_STAGE) {

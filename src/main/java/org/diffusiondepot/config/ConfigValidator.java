@@ -52,6 +52,14 @@ final class ConfigValidator {
         double hi = c.getInpainting().getMaxMaskRatio();
         if (!(lo > 0 && lo < 1)) fail("inpainting.min_mask_ratio", "a fraction in (0, 1)", lo);
         if (!(hi >= lo && hi < 1)) fail("inpainting.max_mask_ratio", "a fraction in [min_mask_ratio, 1)", hi);
+        // Masks fill whole pixels, so the range must contain a whole pixel count (counted as
+        // data.MaskGenerator counts); otherwise training would fail at its first mask, not here.
+        long pixels = (long) c.getData().getResolution() * c.getData().getResolution();
+        if (Math.ceil(lo * pixels - 1e-9) > Math.floor(hi * pixels + 1e-9)) {
+          fail("inpainting.max_mask_ratio", "a range [min_mask_ratio, max_mask_ratio] containing a multiple of 1/"
+              + pixels + " (one pixel at data.resolution " + c.getData().getResolution() + "); widen it",
+              lo + ".." + hi);
+        }
       }
       case SUPER_RESOLUTION -> checkSuperResolution(c);
       default -> { }
@@ -153,6 +161,10 @@ final class ConfigValidator {
     int res = c.getData().getResolution();
     if (c.getLatentShape(1) != c.getLatentShape(2) || res % c.getLatentShape(1) != 0) {
       fail("latent_shape", "a square latent whose side divides data.resolution " + res, c.getLatentShapeList());
+    }
+    if (c.getSuperResolution().getBlurSigma() < 0) {
+      fail("super_resolution.blur_sigma", "0 (no blur) or a positive sigma in pixels",
+          c.getSuperResolution().getBlurSigma());
     }
     if (c.getSuperResolution().getNoiseStd() < 0) {
       fail("super_resolution.noise_std", "a non-negative standard deviation", c.getSuperResolution().getNoiseStd());

@@ -40,7 +40,9 @@ public final class BuiltinShapes implements ImageDataset {
   public BuiltinShapes(int resolution, int channels, int size, long seed) {
     Images.checkChannels(channels);
     if (resolution < 8) {
-      throw new IllegalArgumentException("builtin shapes need a resolution of at least 8, got " + resolution);
+      // reached from a config: --data builtin with a data.resolution below 8
+      throw new DataException("the built-in shapes (--data builtin) need data.resolution of at least 8, got "
+          + resolution);
     }
     if (size < 0) {
       throw new IllegalArgumentException("size must not be negative, got " + size);

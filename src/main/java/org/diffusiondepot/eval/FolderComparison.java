@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.stream.IntStream;
 import org.diffusiondepot.data.Batch;
 import org.diffusiondepot.data.BatchLoader;
+import org.diffusiondepot.data.DataException;
 import org.diffusiondepot.data.ImageFolderDataset;
 
 /**
@@ -24,6 +25,11 @@ public final class FolderComparison {
       PrintStream out) throws IOException {
     Batch a = load(images, size, limit);
     Batch b = load(reference, size, limit);
+    if (inception != null && (a.size() < 2 || b.size() < 2)) {
+      // FID needs a covariance and KID pairs of images: with one image they are undefined
+      throw new DataException("FID and KID need at least 2 images from each folder, got " + a.size() + " from "
+          + images + " and " + b.size() + " from " + reference);
+    }
     MetricsReport report = new MetricsReport().text("images", images.toString()).text("reference", reference.toString())
         .count("image_size", size);
     double swd = SlicedWasserstein.standard().distance(a.images(), a.size(), b.images(), b.size(), size, 3);

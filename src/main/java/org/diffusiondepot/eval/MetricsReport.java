@@ -3,12 +3,14 @@ package org.diffusiondepot.eval;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.diffusiondepot.runtime.OptionException;
 
 /**
  * Named results of an evaluation, in insertion order, written as one flat JSON object such as
@@ -66,16 +68,24 @@ public final class MetricsReport {
     return out.append(first ? "}" : "\n}").append('\n').toString();
   }
 
-  /** Writes the JSON through a temporary file, so a reader never sees half a report. */
+  /**
+   * Writes the JSON through a temporary file, so a reader never sees half a report. The file is
+   * the user's (eval's --out, or beside their export): a path that cannot be written (permission
+   * denied, a file where a folder should be) is an {@link OptionException} naming it.
+   */
   public void write(Path file) throws IOException {
     Path absolute = file.toAbsolutePath();
-    Files.createDirectories(absolute.getParent());
-    Path tmp = absolute.resolveSibling(".tmp-" + absolute.getFileName());
-    Files.writeString(tmp, toJson(), StandardCharsets.UTF_8);
     try {
-      Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
+      Files.createDirectories(absolute.getParent());
+      Path tmp = absolute.resolveSibling(".tmp-" + absolute.getFileName());
+      Files.writeString(tmp, toJson(), StandardCharsets.UTF_8);
+      try {
+        Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (FileSystemException e) {
+      throw OptionException.of("the metrics file", file, e);
     }
   }
 

@@ -1,12 +1,13 @@
 package org.diffusiondepot.eval;
 
 import java.nio.file.Path;
+import org.diffusiondepot.runtime.UserError;
 
 /**
  * The frozen Inception graph that FID and KID need is not where the user said. Unchecked and of
  * its own type, so an evaluation can report it and still compute the metrics that do not need it.
  */
-public final class MissingInceptionGraphException extends RuntimeException {
+public final class MissingInceptionGraphException extends UserError {
   private static final long serialVersionUID = 1L;
   private final transient Path expected;
 

@@ -13,6 +13,7 @@ import org.diffusiondepot.events.EventWriter;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.run.TrainingData;
+import org.diffusiondepot.runtime.OptionException;
 import org.diffusiondepot.sampler.DepotModel;
 import org.diffusiondepot.sampler.LowResConditioning;
 import org.diffusiondepot.sampler.Samples;
@@ -201,7 +202,7 @@ public final class ModelEvaluation {
       return ShapeClassifier.load(saved);
     }
     if (options.classifier() != null) {
-      throw new IllegalArgumentException("no classifier in " + saved + " (expected classifier.txt)");
+      throw new OptionException("--classifier: no classifier in " + saved + " (expected classifier.txt)");
     }
     out.printf("training a classifier on %d images of %s (saved to %s for next time)%n", data.split().train().length,
         options.data(), saved);

@@ -6,40 +6,38 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.diffusiondepot.config.ConfigException;
+import org.diffusiondepot.runtime.OptionException;
 import org.diffusiondepot.sampler.ModelCards;
-import org.diffusiondepot.run.RunDirectory;
-import org.tensorflow.Session;
 
 /**
- * The file side of every export (diffusion models and first stages): restoring the run's
- * checkpoint with a clear error, staging beside the target, and publishing by renames so that a
- * failed or interrupted export never leaves half a model where a sampler would read it.
+ * The file side of every export (diffusion models and first stages): staging beside the target,
+ * and publishing by renames so that a failed or interrupted export never leaves half a model where
+ * a sampler would read it.
  */
 public final class ExportDirectory {
   private ExportDirectory() {}
 
-  public static void restore(Session session, Path checkpoint, Path runDir) {
-    try {
-      session.restore(checkpoint.toString());
-    } catch (RuntimeException e) {
-      throw new ConfigException(checkpoint + " does not match " + runDir.resolve(RunDirectory.CONFIG)
-          + " (was the config edited after training?): " + firstLine(e.getMessage()), e);
-    }
-  }
-
   /** Refuses to overwrite anything but an earlier export; returns an empty staging folder beside it. */
   public static Path prepareTarget(Path exportDir) throws IOException {
     if (Files.exists(exportDir)) {
-      boolean empty;
-      try (Stream<Path> entries = Files.list(exportDir)) {
-        empty = entries.findAny().isEmpty();
+      boolean empty = false;
+      if (Files.isDirectory(exportDir)) {
+        try (Stream<Path> entries = Files.list(exportDir)) {
+          empty = entries.findAny().isEmpty();
+        } catch (IOException e) {
+          throw OptionException.of("--out", exportDir, e);
+        }
       }
       if (!empty && !Files.exists(exportDir.resolve(ModelCards.FILE))) {
         throw new ConfigException(exportDir + " exists and is not an export; choose another --out");
       }
     }
     Path parent = exportDir.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
+    try {
+      Files.createDirectories(parent);
+    } catch (IOException e) {
+      throw OptionException.of("--out", exportDir, e);
+    }
     Path staging = parent.resolve(".tmp-" + exportDir.getFileName());
     deleteRecursively(staging);
     return staging;
@@ -65,13 +63,5 @@ public final class ExportDirectory {
         Files.delete(p);
       }
     }
-  }
-
-  static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
   }
 }

@@ -14,15 +14,10 @@ import org.diffusiondepot.nn.VariableStore;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.proto.Task;
-import org.diffusiondepot.sampler.DepotModel;
-import org.diffusiondepot.runtime.SessionConfigs;
-import org.diffusiondepot.sampler.ModelCards;
-import org.diffusiondepot.run.CheckpointStore;
 import org.diffusiondepot.run.RunDirectory;
-import org.tensorflow.Graph;
+import org.diffusiondepot.task.ExportContract;
+import org.diffusiondepot.sampler.ModelCards;
 import org.tensorflow.Operand;
-import org.tensorflow.SavedModelBundle;
-import org.tensorflow.Session;
 import org.tensorflow.Signature;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -31,67 +26,75 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Writes a SavedModel for sampling from a run's latest checkpoint: a fresh inference graph (no
- * optimizer, no gradients, no dropout) whose variables are the EMA weights, with a {@code denoise}
- * signature and the model card beside it.
+ * Writes a SavedModel for sampling from a diffusion run's latest checkpoint (through
+ * {@link SavedModelExport}): an inference graph (no dropout) whose variables are the EMA weights,
+ * with the {@link ExportContract#DENOISE} signature, and the model card beside it.
  * <p>
  * The inference variables are named like the training run's EMA shadows ({@code ema.unet.*}), so
  * the checkpoint restores straight into them with no copy ops left behind in the graph.
  */
-public final class Exporter {
-  public static final String DENOISE = "denoise";
-  public static final String X_T = "x_t";
-  public static final String T = "t";
-  public static final String EPS = "eps";
+public final class Exporter implements ExportedModel {
   static final String WEIGHTS_ROOT = "ema/" + Denoiser.ROOT;
 
-  private Exporter() {}
+  private final ExperimentConfig config;
+  private final Denoiser denoiser;
+  private final List<String> classNames;
+
+  private Exporter(ExperimentConfig config, Denoiser denoiser, List<String> classNames) {
+    this.config = config;
+    this.denoiser = denoiser;
+    this.classNames = classNames;
+  }
 
   public static ModelCard export(Path runDir, Path exportDir, PrintStream out) throws IOException {
-    RunDirectory run = new RunDirectory(runDir);
-    ExperimentConfig config = run.loadConfig();
-    Path checkpoint = new CheckpointStore(run.checkpoints(), 1).latest().orElseThrow(() -> new ConfigException(
-        runDir + " has no checkpoint yet; train first: tools/depot train CONFIG --data DIR --out " + runDir));
+    return SavedModelExport.write(runDir, exportDir, out, Exporter::open);
+  }
+
+  private static Exporter open(RunDirectory run, ExperimentConfig config) throws IOException {
     List<String> classNames = Files.exists(run.classes())
         ? Files.readAllLines(run.classes(), StandardCharsets.UTF_8) : List.of();
-    Path staging = ExportDirectory.prepareTarget(exportDir);
-    Denoiser denoiser = Denoiser.fromConfig(config).withoutDropout();
-    try (Graph graph = new Graph()) {
-      Ops tf = Ops.create(graph);
-      int size = denoiser.modelSize();
-      VariableStore weights = VariableStore.forRestore(tf, WEIGHTS_ROOT);
-      Placeholder<TFloat32> xt = tf.withName(X_T).placeholder(TFloat32.class,
-          Placeholder.shape(Shape.of(-1, size, size, denoiser.modelChannels())));
-      Placeholder<TInt32> t = tf.withName(T).placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-      ConditionInputs condition = denoiser.placeholders(tf);
-      Operand<TFloat32> eps = tf.withName(EPS).identity(denoiser.predictNoise(tf, weights, xt, t, condition));
-      try (Session session = new Session(graph, SessionConfigs.cpu())) {
-        ExportDirectory.restore(session, checkpoint, runDir);
-        Signature.Builder signature = Signature.builder().key(DENOISE).input(X_T, xt).input(T, t).output(EPS, eps);
-        condition.byName().forEach(signature::input);
-        SavedModelBundle.exporter(staging.toString()).withSession(session).withSignature(signature.build()).export();
-      }
-      ModelCard.Builder cardBuilder = ModelCardFactory.fromConfig(config, denoiser, classNames,
-          CheckpointStore.stepOf(checkpoint), weights.parameterCount());
-      if (config.getTask() == Task.SUPER_RESOLUTION) {
-        cardBuilder.setLatentScale(bundleFirstStage(config, staging));
-      }
-      ModelCard card = cardBuilder.build();
-      ModelCards.write(card, staging);
-      ExportDirectory.publish(staging, exportDir);
-      out.printf("exported %s (EMA weights of step %d, %,d parameters) to %s%n", config.getName(),
-          card.getTrainedSteps(), card.getParameters(), exportDir);
-      return card;
-    } finally {
-      ExportDirectory.deleteRecursively(staging);
+    return new Exporter(config, Denoiser.fromConfig(config).withoutDropout(), classNames);
+  }
+
+  @Override
+  public String weightsRoot() {
+    return WEIGHTS_ROOT;
+  }
+
+  @Override
+  public List<Signature> build(Ops tf, VariableStore weights) {
+    int size = denoiser.modelSize();
+    Placeholder<TFloat32> xt = tf.withName(ExportContract.X_T).placeholder(TFloat32.class,
+        Placeholder.shape(Shape.of(-1, size, size, denoiser.modelChannels())));
+    Placeholder<TInt32> t = tf.withName(ExportContract.T).placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+    ConditionInputs condition = denoiser.placeholders(tf);
+    Operand<TFloat32> eps = tf.withName(ExportContract.EPS).identity(
+        denoiser.predictNoise(tf, weights, xt, t, condition));
+    Signature.Builder signature = Signature.builder().key(ExportContract.DENOISE).input(ExportContract.X_T, xt)
+        .input(ExportContract.T, t).output(ExportContract.EPS, eps);
+    condition.byName().forEach(signature::input);
+    return List.of(signature.build());
+  }
+
+  @Override
+  public ModelCard.Builder card(Path staging) throws IOException {
+    ModelCard.Builder card = ModelCardFactory.fromConfig(config, denoiser, classNames);
+    if (config.getTask() == Task.SUPER_RESOLUTION) {
+      card.setLatentScale(bundleFirstStage(staging));
     }
+    return card;
+  }
+
+  @Override
+  public String summary(ModelCard card) {
+    return String.format("EMA weights of step %d, %,d parameters", card.getTrainedSteps(), card.getParameters());
   }
 
   /**
    * Copies the run's frozen first stage into {@code EXPORT_DIR/first_stage}, so the export is
    * self-contained, and returns its latent scale.
    */
-  private static double bundleFirstStage(ExperimentConfig config, Path staging) throws IOException {
+  private double bundleFirstStage(Path staging) throws IOException {
     Path source = Path.of(config.getSuperResolution().getFirstStage());
     ModelCard firstStage;
     try {
@@ -99,7 +102,7 @@ public final class Exporter {
     } catch (RuntimeException e) {
       throw new ConfigException("super_resolution.first_stage: " + e.getMessage(), e);
     }
-    Path target = staging.resolve(DepotModel.FIRST_STAGE_DIR);
+    Path target = staging.resolve(ExportContract.FIRST_STAGE_DIR);
     try (Stream<Path> files = Files.walk(source)) {
       for (Path f : files.toList()) {
         Path to = target.resolve(source.relativize(f).toString());

@@ -1,41 +1,27 @@
 package org.diffusiondepot.export;
 
-import java.time.Instant;
 import java.util.List;
-import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.diffusion.Denoiser;
-import org.diffusiondepot.proto.DiffusionConfig;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.proto.Task;
 
-/** Everything a sampler needs to know about an export, taken from the run's config. */
+/**
+ * The card fields of a diffusion export, taken from the run's config: what a sampler needs to
+ * use it. {@link SavedModelExport} adds the fields every export shares.
+ */
 final class ModelCardFactory {
   private ModelCardFactory() {}
 
-  static ModelCard.Builder fromConfig(ExperimentConfig c, Denoiser denoiser, List<String> classNames,
-      long step, long parameters) {
-    DiffusionConfig d = c.getDiffusion();
+  static ModelCard.Builder fromConfig(ExperimentConfig c, Denoiser denoiser, List<String> classNames) {
     ModelCard.Builder card = ModelCard.newBuilder()
-        .setName(c.getName())
-        .setTask(c.getTask())
         .setImageSize(c.getData().getResolution())
         .setImageChannels(c.getData().getChannels())
         .setModelSize(denoiser.modelSize())
         .setModelChannels(denoiser.modelChannels())
-        .setTimesteps(d.getTimesteps())
-        .setBetaSchedule(d.getBetaSchedule())
-        .setBetaStart(d.getBetaStart())
-        .setBetaEnd(d.getBetaEnd())
-        .setCosineOffset(d.getCosineOffset())
-        .setMaxBeta(d.getMaxBeta())
-        .setVariance(d.getVariance())
-        .setClipDenoised(d.getClipDenoised())
-        .setTrainedSteps(step)
-        .setParameters(parameters)
-        .setSourceConfig(ConfigLoader.toText(c))
-        .setDenoiseSignature(Exporter.DENOISE)
-        .setCreated(Instant.now().toString());
+        // c was loaded through ConfigLoader, which fills the defaults: the card stores the values
+        // the run trained with, not whatever defaults the reader's version would apply.
+        .setDiffusion(c.getDiffusion());
     if (c.getTask() == Task.CLASS_CONDITIONAL) {
       card.addAllClassNames(classNames)
           .setClassifierFreeGuidance(c.getClasses().getClassifierFreeGuidance())

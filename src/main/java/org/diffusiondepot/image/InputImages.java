@@ -5,27 +5,29 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import javax.imageio.ImageIO;
+import org.diffusiondepot.runtime.OptionException;
 
-/** User-supplied inputs for conditional sampling, read and brought to the model's size. */
+/**
+ * User-supplied inputs for conditional sampling, read and brought to the model's size. A missing,
+ * unreadable or unsuitable input is an {@link OptionException} that names the file.
+ */
 public final class InputImages {
   private InputImages() {}
 
   /** An image to complete and its mask (1 = fill), both size x size. */
   public record Inpainting(float[] image, float[] mask) {}
 
-  public static Inpainting inpainting(Path imageFile, Path maskFile, int size, int channels, Consumer<String> notes)
-      throws IOException {
+  public static Inpainting inpainting(Path imageFile, Path maskFile, int size, int channels, Consumer<String> notes) {
     if (imageFile == null || maskFile == null) {
-      throw new IllegalArgumentException("inpainting needs both --image IN.png and --mask MASK.png");
+      throw new OptionException("inpainting needs both --image IN.png and --mask MASK.png");
     }
     BufferedImage image = read(imageFile);
     BufferedImage mask = read(maskFile);
     if (mask.getWidth() != image.getWidth() || mask.getHeight() != image.getHeight()) {
-      throw new IllegalArgumentException("the mask " + maskFile + " is " + mask.getWidth() + "x" + mask.getHeight()
+      throw new OptionException("the mask " + maskFile + " is " + mask.getWidth() + "x" + mask.getHeight()
           + " but the image " + imageFile + " is " + image.getWidth() + "x" + image.getHeight()
           + "; they must have the same size");
     }
@@ -40,15 +42,15 @@ public final class InputImages {
       holes += v > 0.5f ? 1 : 0;
     }
     if (holes == 0) {
-      throw new IllegalArgumentException("the mask " + maskFile + " is empty: paint the region to fill in white");
+      throw new OptionException("the mask " + maskFile + " is empty: paint the region to fill in white");
     }
     return new Inpainting(Pixels.fromImage(image, channels), m);
   }
 
   /** A low-resolution image for super-resolution, resized (with a note) when it is not size x size. */
-  public static float[] lowRes(Path file, int size, int channels, Consumer<String> notes) throws IOException {
+  public static float[] lowRes(Path file, int size, int channels, Consumer<String> notes) {
     if (file == null) {
-      throw new IllegalArgumentException("super-resolution needs --low-res IN.png (" + size + "x" + size + ")");
+      throw new OptionException("super-resolution needs --low-res IN.png (" + size + "x" + size + ")");
     }
     BufferedImage image = read(file);
     if (image.getWidth() != size || image.getHeight() != size) {
@@ -87,13 +89,22 @@ public final class InputImages {
     return out;
   }
 
-  public static BufferedImage read(Path file) throws IOException {
+  /** An image file the user named; every way it can be unusable is an {@link OptionException} naming it. */
+  public static BufferedImage read(Path file) {
     if (!Files.isRegularFile(file)) {
-      throw new NoSuchFileException(file.toString());
+      throw new OptionException("no such file: " + file);
     }
-    BufferedImage image = ImageIO.read(file.toFile());
+    if (!Files.isReadable(file)) {
+      throw new OptionException("cannot read " + file + " (permission denied)");
+    }
+    BufferedImage image;
+    try {
+      image = ImageIO.read(file.toFile());
+    } catch (IOException e) {
+      throw new OptionException(file + " is not a readable PNG or JPEG image: " + e.getMessage(), e);
+    }
     if (image == null) {
-      throw new IllegalArgumentException(file + " is not a PNG or JPEG image");
+      throw new OptionException(file + " is not a PNG or JPEG image");
     }
     return image;
   }

@@ -1,6 +1,7 @@
 package org.diffusiondepot.report;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -78,21 +79,35 @@ final class HeaderSection implements Section {
   /** Every field of the card that says something, in proto order; the config is shown apart. */
   static List<List<String>> cardRows(ModelCard card) {
     List<List<String>> rows = new ArrayList<>();
-    for (FieldDescriptor field : ModelCard.getDescriptor().getFields()) {
-      if (field.getNumber() == ModelCard.SOURCE_CONFIG_FIELD_NUMBER) {
+    addRows(card, rows);
+    return rows;
+  }
+
+  /**
+   * The rows of one message. A nested message (the card's diffusion settings) contributes its own
+   * fields, under their own names, as they were when the card copied them; deprecated fields are
+   * left out, since a card read through ModelCards has them cleared.
+   */
+  private static void addRows(Message message, List<List<String>> rows) {
+    for (FieldDescriptor field : message.getDescriptorForType().getFields()) {
+      if (field.getNumber() == ModelCard.SOURCE_CONFIG_FIELD_NUMBER && message instanceof ModelCard
+          || field.getOptions().getDeprecated()) {
         continue;
       }
       if (field.isRepeated()) {
-        if (card.getRepeatedFieldCount(field) > 0) {
-          rows.add(List.of(field.getName(), String.join(", ", ((List<?>) card.getField(field)).stream()
+        if (message.getRepeatedFieldCount(field) > 0) {
+          rows.add(List.of(field.getName(), String.join(", ", ((List<?>) message.getField(field)).stream()
               .map(String::valueOf).toList())));
         }
-      } else if (card.hasField(field) || field.getType() == FieldDescriptor.Type.BOOL) {
-        Object value = card.getField(field);
+      } else if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+        if (message.hasField(field)) {
+          addRows((Message) message.getField(field), rows);
+        }
+      } else if (message.hasField(field) || field.getType() == FieldDescriptor.Type.BOOL) {
+        Object value = message.getField(field);
         rows.add(List.of(field.getName(), value instanceof Double d ? Numbers.exact(d) : String.valueOf(value)));
       }
     }
-    return rows;
   }
 
   /**

@@ -29,8 +29,8 @@ final class InpaintingSamples {
       // Seeded per image, so a rebuilt report shows the same holes.
       float[] mask = masks.generate(ctx.options.seed() * 31 + i);
       ctx.progress("inpainting validation image %d of %d", i + 1, images.size());
-      Samples out = ctx.model().sampling().count(1).ddim(Math.min(ctx.options.steps(), card.getTimesteps()))
-          .eta(TaskSampling.ETA).seed(ctx.options.seed() + i).inpaint(image, mask).run();
+      Samples out = ctx.model().sampling().count(1)
+          .ddim(Math.min(ctx.options.steps(), card.getDiffusion().getTimesteps())).eta(TaskSampling.ETA).seed(ctx.options.seed() + i).inpaint(image, mask).run();
       grid.row("", List.of(LabeledGrid.tile(image, 0, size, channels), LabeledGrid.maskTile(mask, size),
           LabeledGrid.tile(TaskSampling.masked(image, mask, channels), 0, size, channels),
           LabeledGrid.tile(out.pixels(), 0, size, channels)));

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
+import org.diffusiondepot.runtime.OptionException;
 
 /**
  * Builds a static HTML report of a model: {@code OUT_DIR/index.html} and its PNG figures in
@@ -38,14 +39,18 @@ public final class ReportBuilder {
   public static Path build(Path runDir, Path exportDir, Path outDir, PrintStream out, ReportOptions options)
       throws IOException {
     if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
-      throw new IllegalArgumentException(outDir + " exists and is not a directory");
+      throw new OptionException("the report folder " + outDir + " exists and is not a directory");
     }
     long start = System.nanoTime();
     List<Section> sections = List.of(new HeaderSection(), new ScheduleSection(), new ForwardProcessSection(),
         new ReverseProcessSection(), new TrainingCurvesSection(), new SampleGridsSection(), new MetricsSection());
     Path index = outDir.resolve(INDEX);
     try (ReportContext ctx = ReportContext.open(runDir, exportDir, outDir, options, out)) {
-      Files.createDirectories(outDir);
+      try {
+        Files.createDirectories(outDir);
+      } catch (IOException e) {
+        throw OptionException.of("the report folder", outDir, e);
+      }
       ctx.figures.prepare();
       HtmlPage page = new HtmlPage(ctx.name() + " - Diffusion Depot report");
       page.header(ctx.name(), ctx.task() + (ctx.config != null && !ctx.config.getDescription().isEmpty()

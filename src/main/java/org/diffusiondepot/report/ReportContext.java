@@ -100,15 +100,12 @@ final class ReportContext implements AutoCloseable {
     return card != null ? card.getImageChannels() : config.getData().getChannels();
   }
 
-  /** The diffusion settings: the config's, or rebuilt from the card when there is no config. */
+  /** The diffusion settings: the config's, or the card's when there is no config. */
   DiffusionConfig diffusion() {
     if (config != null) {
       return config.getDiffusion();
     }
-    return DiffusionConfig.newBuilder().setTimesteps(card.getTimesteps()).setBetaSchedule(card.getBetaSchedule())
-        .setBetaStart(card.getBetaStart()).setBetaEnd(card.getBetaEnd()).setCosineOffset(card.getCosineOffset())
-        .setMaxBeta(card.getMaxBeta()).setVariance(card.getVariance()).setClipDenoised(card.getClipDenoised())
-        .build();
+    return card.getDiffusion();
   }
 
   NoiseSchedule schedule() {

@@ -47,7 +47,7 @@ final class ReverseProcessSection implements Section {
     }
     DepotModel model = ctx.model();
     int count = Math.min(CHAINS, ctx.options.samples());
-    int steps = Math.min(CHAIN_STEPS, card.getTimesteps());
+    int steps = Math.min(CHAIN_STEPS, card.getDiffusion().getTimesteps());
     int size = card.getModelSize();
     int channels = card.getModelChannels();
     Sampling sampling = model.sampling().count(count).maxBatch(count).ddim(steps).eta(TaskSampling.ETA)

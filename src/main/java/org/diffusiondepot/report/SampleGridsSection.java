@@ -110,7 +110,7 @@ final class SampleGridsSection implements Section {
   /** {@code n} samples with the report's DDIM settings; labels and guidance for class-conditional models. */
   static Samples sample(ReportContext ctx, int n, int[] labels, Double guidance) throws IOException {
     DepotModel model = ctx.model();
-    var sampling = model.sampling().count(n).ddim(Math.min(ctx.options.steps(), ctx.card.getTimesteps()))
+    var sampling = model.sampling().count(n).ddim(Math.min(ctx.options.steps(), ctx.card.getDiffusion().getTimesteps()))
         .eta(TaskSampling.ETA).seed(ctx.options.seed());
     if (labels != null) {
       sampling.classLabels(labels);
@@ -127,7 +127,7 @@ final class SampleGridsSection implements Section {
 
   static String method(ReportContext ctx) {
     return String.format(Locale.ROOT, "DDIM %d steps, eta %.0f, seed %d",
-        Math.min(ctx.options.steps(), ctx.card.getTimesteps()), TaskSampling.ETA, ctx.options.seed());
+        Math.min(ctx.options.steps(), ctx.card.getDiffusion().getTimesteps()), TaskSampling.ETA, ctx.options.seed());
   }
 
   private static String trim(double w) {

@@ -42,7 +42,7 @@ final class SuperResolutionSamples {
       ctx.progress("super-resolution of validation image %d of %d", i + 1, images.size());
       Samples out;
       try {
-        out = ctx.model().sampling().count(1).ddim(Math.min(ctx.options.steps(), card.getTimesteps()))
+        out = ctx.model().sampling().count(1).ddim(Math.min(ctx.options.steps(), card.getDiffusion().getTimesteps()))
             .eta(TaskSampling.ETA).seed(ctx.options.seed() + i).lowRes(low.lowRes()).run();
       } catch (RuntimeException e) {
         page.note("Skipped: the sampler cannot upscale with this model yet (" + e.getMessage() + ").");

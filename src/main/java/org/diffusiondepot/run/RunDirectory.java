@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import org.diffusiondepot.config.ConfigException;
 import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.proto.ExperimentConfig;
+import org.diffusiondepot.runtime.OptionException;
 
 /**
  * The layout of a training run: {@code config.pbtxt} (the config it was started with),
@@ -56,7 +57,11 @@ public final class RunDirectory {
    * compatible one: the model, diffusion and task must match, training settings may change.
    */
   public void adopt(ExperimentConfig config, String configText) throws IOException {
-    Files.createDirectories(root);
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw OptionException.of("the run directory (--out)", root, e);
+    }
     if (Files.exists(config())) {
       ExperimentConfig previous = loadConfig();
       checkSame("task", previous.getTask(), config.getTask());

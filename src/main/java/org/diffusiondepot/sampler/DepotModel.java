@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.diffusiondepot.proto.ModelCard;
-import org.diffusiondepot.runtime.SessionConfigs;
 import org.diffusiondepot.runtime.Tensors;
 import org.diffusiondepot.schedule.NoiseSchedule;
 import org.diffusiondepot.task.Conditioning;
@@ -31,9 +30,6 @@ import org.tensorflow.types.TFloat32;
  * </pre>
  */
 public final class DepotModel implements NoisePredictor, AutoCloseable {
-  /** Where a super-resolution export keeps its VQGAN first stage. */
-  public static final String FIRST_STAGE_DIR = "first_stage";
-
   private final Path directory;
   private final ModelCard card;
   private final SavedModelBundle bundle;
@@ -42,12 +38,13 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
   private final FirstStageModel firstStage;
   private final DiffusionTask task;
 
-  private DepotModel(Path directory, ModelCard card, SavedModelBundle bundle, FirstStageModel firstStage) {
+  private DepotModel(Path directory, ModelCard card, NoiseSchedule schedule, SavedModelBundle bundle,
+      FirstStageModel firstStage) {
     this.directory = directory;
     this.card = card;
     this.bundle = bundle;
-    this.denoise = bundle.function(card.getDenoiseSignature());
-    this.schedule = NoiseSchedule.fromCard(card);
+    this.denoise = bundle.function(ExportContract.DENOISE);
+    this.schedule = schedule;
     this.firstStage = firstStage;
     this.task = DiffusionTask.of(ModelCards.sourceConfig(card, directory), card.getClassNamesList(), firstStage);
   }
@@ -58,24 +55,30 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
           + "tools/depot export)");
     }
     ModelCard card = ModelCards.read(exportDir);
-    SavedModelBundle bundle;
-    try {
-      bundle = SavedModelBundle.loader(exportDir.toString()).withTags("serve")
-          .withConfigProto(SessionConfigs.cpu()).load();
-    } catch (RuntimeException e) {
-      throw new SamplingException("cannot load the SavedModel in " + exportDir + ": " + e.getMessage());
+    if (!card.hasDiffusion()) {
+      throw new SamplingException(exportDir + " holds a " + card.getTask() + " model, not a diffusion model: "
+          + "its " + ModelCards.FILE + " has no diffusion settings to sample with");
     }
+    NoiseSchedule schedule;
+    try {
+      schedule = NoiseSchedule.fromConfig(card.getDiffusion());
+    } catch (IllegalArgumentException e) {
+      // the exporter writes valid settings: only an edited or damaged card gets here
+      throw new SamplingException(exportDir.resolve(ModelCards.FILE) + ": unusable diffusion settings: "
+          + e.getMessage());
+    }
+    SavedModelBundle bundle = SavedModels.open(exportDir, "SavedModel", ExportContract.DENOISE);
     FirstStageModel firstStage = null;
     if (card.getTask() == org.diffusiondepot.proto.Task.SUPER_RESOLUTION) {
       try {
-        firstStage = FirstStageModel.load(exportDir.resolve(FIRST_STAGE_DIR));
+        firstStage = FirstStageModel.load(exportDir.resolve(ExportContract.FIRST_STAGE_DIR));
       } catch (RuntimeException | IOException e) {
         bundle.close();
         throw new SamplingException("the super-resolution export " + exportDir + " lacks its first stage ("
-            + FIRST_STAGE_DIR + "/): " + e.getMessage());
+            + ExportContract.FIRST_STAGE_DIR + "/): " + e.getMessage());
       }
     }
-    return new DepotModel(exportDir, card, bundle, firstStage);
+    return new DepotModel(exportDir, card, schedule, bundle, firstStage);
   }
 
   /** The VQGAN that decodes latents of a super-resolution model, or null. */

@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.proto.Task;
-import org.diffusiondepot.runtime.SessionConfigs;
 import org.diffusiondepot.runtime.Tensors;
+import org.diffusiondepot.task.ExportContract;
 import org.diffusiondepot.task.LatentCodec;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
@@ -19,12 +19,6 @@ import org.tensorflow.types.TFloat32;
  * multiplied by the latent scale (so they have roughly unit variance), {@code decode} the reverse.
  */
 public final class FirstStageModel implements LatentCodec, AutoCloseable {
-  /** Signature and tensor names of a first-stage export. */
-  public static final String ENCODE = "encode";
-  public static final String DECODE = "decode";
-  public static final String IMAGE = "image";
-  public static final String Z = "z";
-
   private final ModelCard card;
   private final SavedModelBundle bundle;
   private final SessionFunction encode;
@@ -33,8 +27,8 @@ public final class FirstStageModel implements LatentCodec, AutoCloseable {
   private FirstStageModel(ModelCard card, SavedModelBundle bundle) {
     this.card = card;
     this.bundle = bundle;
-    this.encode = bundle.function(ENCODE);
-    this.decode = bundle.function(DECODE);
+    this.encode = bundle.function(ExportContract.ENCODE);
+    this.decode = bundle.function(ExportContract.DECODE);
   }
 
   public static FirstStageModel load(Path exportDir) throws IOException {
@@ -42,12 +36,8 @@ public final class FirstStageModel implements LatentCodec, AutoCloseable {
     if (card.getTask() != Task.FIRST_STAGE) {
       throw new SamplingException(exportDir + " holds a " + card.getTask() + " model, not a first stage (VQGAN)");
     }
-    try {
-      return new FirstStageModel(card, SavedModelBundle.loader(exportDir.toString()).withTags("serve")
-          .withConfigProto(SessionConfigs.cpu()).load());
-    } catch (RuntimeException e) {
-      throw new SamplingException("cannot load the first stage in " + exportDir + ": " + e.getMessage());
-    }
+    return new FirstStageModel(card,
+        SavedModels.open(exportDir, "first stage", ExportContract.ENCODE, ExportContract.DECODE));
   }
 
   public ModelCard card() {
@@ -59,8 +49,8 @@ public final class FirstStageModel implements LatentCodec, AutoCloseable {
   public float[] encode(float[] images, int n) {
     int size = card.getImageSize();
     try (Tensor in = Tensors.of(images, n, size, size, card.getImageChannels());
-        Result r = encode.call(Map.of(IMAGE, in))) {
-      return Tensors.floats((TFloat32) r.get(Z).orElseThrow());
+        Result r = encode.call(Map.of(ExportContract.IMAGE, in))) {
+      return Tensors.floats((TFloat32) r.get(ExportContract.Z).orElseThrow());
     }
   }
 
@@ -69,8 +59,8 @@ public final class FirstStageModel implements LatentCodec, AutoCloseable {
   public float[] decode(float[] z, int n) {
     int side = card.getModelSize();
     try (Tensor in = Tensors.of(z, n, side, side, card.getModelChannels());
-        Result r = decode.call(Map.of(Z, in))) {
-      return Tensors.floats((TFloat32) r.get(IMAGE).orElseThrow());
+        Result r = decode.call(Map.of(ExportContract.Z, in))) {
+      return Tensors.floats((TFloat32) r.get(ExportContract.IMAGE).orElseThrow());
     }
   }
 

@@ -3,12 +3,18 @@ package org.diffusiondepot.sampler;
 import com.google.protobuf.TextFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.diffusiondepot.proto.ExperimentConfig;
+import org.diffusiondepot.proto.DiffusionConfig;
 import org.diffusiondepot.proto.ModelCard;
 
-/** The model card of an export: {@code EXPORT_DIR/model_card.pbtxt}, protobuf text format. */
+/**
+ * The model card of an export: {@code EXPORT_DIR/model_card.pbtxt}, protobuf text format.
+ * {@link #read} returns every card in the current layout, whatever version wrote it, so no other
+ * code knows about older layouts.
+ */
 public final class ModelCards {
   public static final String FILE = "model_card.pbtxt";
 
@@ -21,12 +27,19 @@ public final class ModelCards {
           + "); create one with: tools/depot export RUN_DIR --out " + exportDir);
     }
     ModelCard.Builder card = ModelCard.newBuilder();
+    String text;
     try {
-      TextFormat.getParser().merge(Files.readString(file, StandardCharsets.UTF_8), card);
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new SamplingException("cannot read " + file + (e instanceof AccessDeniedException ? " (permission denied)"
+          : ": " + e.getMessage()), e);
+    }
+    try {
+      TextFormat.getParser().merge(text, card);
     } catch (TextFormat.ParseException e) {
       throw new SamplingException(file + ": " + e.getMessage());
     }
-    return card.build();
+    return upgrade(card).build();
   }
 
   /** The experiment config the export was trained with, as its card records it. */
@@ -42,5 +55,28 @@ public final class ModelCards {
 
   public static void write(ModelCard card, Path exportDir) throws IOException {
     Files.writeString(exportDir.resolve(FILE), TextFormat.printer().printToString(card), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Brings a card to the current layout. Cards written before {@code ModelCard.diffusion} copied
+   * the diffusion settings into fields 7-14, with the effective values (defaults filled in, and
+   * clip_denoised always stated), so they translate one to one. The deprecated fields are cleared
+   * either way: after reading, {@code diffusion} is the only place the settings are.
+   */
+  @SuppressWarnings("deprecation")  // reading the deprecated fields is the point
+  static ModelCard.Builder upgrade(ModelCard.Builder card) {
+    if (!card.hasDiffusion() && card.getTimesteps() != 0) {
+      card.setDiffusion(DiffusionConfig.newBuilder()
+          .setTimesteps(card.getTimesteps())
+          .setBetaSchedule(card.getBetaSchedule())
+          .setBetaStart(card.getBetaStart())
+          .setBetaEnd(card.getBetaEnd())
+          .setCosineOffset(card.getCosineOffset())
+          .setMaxBeta(card.getMaxBeta())
+          .setVariance(card.getVariance())
+          .setClipDenoised(card.getClipDenoised()));
+    }
+    return card.clearTimesteps().clearBetaSchedule().clearBetaStart().clearBetaEnd().clearCosineOffset()
+        .clearMaxBeta().clearVariance().clearClipDenoised().clearDenoiseSignature();
   }
 }

@@ -99,14 +99,14 @@ public final class Sampling {
   }
 
   public Sampler sampler() {
-    int t = card.getTimesteps();
+    int t = card.getDiffusion().getTimesteps();
     return switch (method) {
       case DDPM -> {
         if (steps != null && steps != t) {
           throw new SamplingException("ddpm runs the full chain of " + t + " steps; use --sampler ddim for "
               + "fewer steps (got --steps " + steps + ")");
         }
-        yield new DdpmSampler(model.schedule(), card.getClipDenoised());
+        yield new DdpmSampler(model.schedule(), card.getDiffusion().getClipDenoised());
       }
       case DDIM -> {
         int k = steps == null ? 50 : steps;
@@ -116,7 +116,7 @@ public final class Sampling {
         if (eta < 0) {
           throw new SamplingException("--eta must be >= 0, got " + eta);
         }
-        yield new DdimSampler(model.schedule(), k, eta, card.getClipDenoised());
+        yield new DdimSampler(model.schedule(), k, eta, card.getDiffusion().getClipDenoised());
       }
     };
   }

@@ -1,8 +1,6 @@
 package org.diffusiondepot.schedule;
 
-import org.diffusiondepot.proto.BetaSchedule;
 import org.diffusiondepot.proto.DiffusionConfig;
-import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.proto.VarianceType;
 
 /**
@@ -73,24 +71,17 @@ public final class NoiseSchedule {
     return new NoiseSchedule(betas, varianceType);
   }
 
+  /**
+   * The schedule of a config's diffusion settings; an export's card carries the same message
+   * ({@code ModelCard.diffusion}), so training and sampling build it the same way.
+   */
   public static NoiseSchedule fromConfig(DiffusionConfig config) {
-    return create(config.getTimesteps(), config.getBetaSchedule(), config.getBetaStart(),
-        config.getBetaEnd(), config.getCosineOffset(), config.getMaxBeta(), config.getVariance());
-  }
-
-  public static NoiseSchedule fromCard(ModelCard card) {
-    return create(card.getTimesteps(), card.getBetaSchedule(), card.getBetaStart(), card.getBetaEnd(),
-        card.getCosineOffset(), card.getMaxBeta(), card.getVariance());
-  }
-
-  private static NoiseSchedule create(int steps, BetaSchedule kind, double betaStart, double betaEnd,
-      double cosineOffset, double maxBeta, VarianceType variance) {
-    double[] betas = switch (kind) {
-      case LINEAR -> linearBetas(steps, betaStart, betaEnd);
-      case COSINE -> cosineBetas(steps, cosineOffset, maxBeta);
-      default -> throw new IllegalArgumentException("unknown beta schedule " + kind);
+    double[] betas = switch (config.getBetaSchedule()) {
+      case LINEAR -> linearBetas(config.getTimesteps(), config.getBetaStart(), config.getBetaEnd());
+      case COSINE -> cosineBetas(config.getTimesteps(), config.getCosineOffset(), config.getMaxBeta());
+      default -> throw new IllegalArgumentException("unknown beta schedule " + config.getBetaSchedule());
     };
-    return of(betas, variance);
+    return of(betas, config.getVariance());
   }
 
   public int timesteps() {

@@ -13,6 +13,7 @@ import org.diffusiondepot.nn.MappedStore;
 import org.diffusiondepot.nn.VariableStore;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.TrainConfig;
+import org.diffusiondepot.task.ExportContract;
 import org.diffusiondepot.schedule.NoiseSchedule;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -114,8 +115,8 @@ public final class TrainingGraph {
 
     Ops sample = tf.withSubScope("sample");
     Denoiser inference = denoiser.withoutDropout();
-    sampleXt = sample.withName("x_t").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, channels)));
-    sampleT = sample.withName("t").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+    sampleXt = sample.withName(ExportContract.X_T).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, channels)));
+    sampleT = sample.withName(ExportContract.T).placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
     sampleCondition = inference.placeholders(sample);
     sampleEps = inference.predictNoise(sample, new MappedStore(sample, Denoiser.ROOT, emaShadows),
         sampleXt, sampleT, sampleCondition);

@@ -56,6 +56,31 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void taskSettingsThatWouldOnlyFailInTrainingFailAtLoad() {
+    // 0.3 and 0.3005 of 16x16 pixels are 76.8 and 76.9: no mask has a whole number of pixels between them
+    String inpainting = GOOD.replace("task: UNCONDITIONAL", "task: INPAINTING")
+        + "inpainting { min_mask_ratio: 0.3 max_mask_ratio: %s }";
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.parse(inpainting.formatted("0.3005"), "c"));
+    assertTrue(e.getMessage().startsWith("c: inpainting.max_mask_ratio: expected a range") && e.getMessage()
+        .contains("a multiple of 1/256"), e.getMessage());
+    assertEquals(0.31, ConfigLoader.parse(inpainting.formatted("0.31"), "c").getInpainting().getMaxMaskRatio());
+
+    String superResolution = """
+        name: "sr" task: SUPER_RESOLUTION
+        model { base_channels: 8 channel_mults: [1, 2] block: RESNET_3X3 }
+        diffusion { beta_schedule: LINEAR variance: SAME }
+        data { resolution: 16 }
+        train { batch_size: 2 iterations: 10 }
+        super_resolution { downscale: 2 blur_sigma: %s first_stage: "vq" }
+        latent_shape: [4, 8, 8]
+        """;
+    e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(superResolution.formatted("-0.5"), "c"));
+    assertTrue(e.getMessage().startsWith("c: super_resolution.blur_sigma: expected 0 (no blur)"), e.getMessage());
+    assertEquals(0.5, ConfigLoader.parse(superResolution.formatted("0.5"), "c").getSuperResolution().getBlurSigma());
+  }
+
+  @Test
   void syntaxErrorsGiveFileLineAndColumn() {
     ConfigException e = assertThrows(ConfigException.class,
         () -> ConfigLoader.parse(GOOD.replace("data { resolution: 16 }", "data { resolutoin: 16 }"), "my.pbtxt"));

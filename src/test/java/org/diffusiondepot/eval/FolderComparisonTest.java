@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -48,6 +49,17 @@ class FolderComparisonTest {
     DataException e = assertThrows(DataException.class, () -> FolderComparison.run(dir.resolve("none"), dir, SIZE,
         10, null, dir.resolve("m.json"), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
     assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+  }
+
+  @Test
+  void fidAndKidNeedTwoImagesPerFolder() throws IOException {
+    Path single = Files.createDirectories(dir.resolve("single"));
+    ImageIO.write(new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_INT_RGB), "png", single.resolve("only.png").toFile());
+    DataException e = assertThrows(DataException.class, () -> FolderComparison.run(single, single, SIZE, 10,
+        dir.resolve("inception.pb"), dir.resolve("m.json"), new PrintStream(new ByteArrayOutputStream(), true,
+            StandardCharsets.UTF_8)));
+    assertTrue(e.getMessage().startsWith("FID and KID need at least 2 images from each folder, got 1"),
+        e.getMessage());
   }
 
   /** Images from..from+COUNT, with Gaussian pixel noise of the given std (SWD normalises away global shifts). */

@@ -1,10 +1,12 @@
 package org.diffusiondepot.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.diffusiondepot.runtime.OptionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,5 +36,14 @@ class MetricsReportTest {
     report.write(file);
     assertEquals("{\n  \"a\": 3.0,\n  \"b\": 2.0\n}\n", Files.readString(file, StandardCharsets.UTF_8));
     assertEquals(3, report.value("a"), 0);
+  }
+
+  @Test
+  void aMetricsPathThatCannotBeWrittenIsTheUsersError(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("a-file");
+    Files.writeString(file, "x");
+    Path json = file.resolve("metrics.json");
+    OptionException e = assertThrows(OptionException.class, () -> new MetricsReport().put("a", 1).write(json));
+    assertEquals("the metrics file " + json + ": a file is in the way (at " + file + ")", e.getMessage());
   }
 }

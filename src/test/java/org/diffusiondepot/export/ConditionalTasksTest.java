@@ -164,6 +164,11 @@ class ConditionalTasksTest {
     Outcome missing = run("--model", inpaint.toString(), "--out", dir.resolve("z.png").toString());
     assertEquals(2, missing.code());
     assertTrue(missing.err().contains("needs both --image"), missing.err());
+    Path absent = dir.resolve("absent.png");
+    Outcome noFile = run("--model", inpaint.toString(), "--image", absent.toString(), "--mask", mask.toString(),
+        "--out", dir.resolve("w.png").toString());
+    assertEquals(2, noFile.code(), noFile.err());
+    assertEquals("error: no such file: " + absent, noFile.err().strip());
   }
 
   @Test

@@ -20,8 +20,10 @@ import org.diffusiondepot.run.CheckpointStore;
 import org.diffusiondepot.run.RunDirectory;
 import org.diffusiondepot.runtime.Tensors;
 import org.diffusiondepot.sampler.DepotModel;
+import org.diffusiondepot.sampler.ModelCards;
 import org.diffusiondepot.sampler.Samples;
 import org.diffusiondepot.task.Conditioning;
+import org.diffusiondepot.task.ExportContract;
 import org.diffusiondepot.train.DiffusionTraining;
 import org.diffusiondepot.train.TrainingGraph;
 import org.diffusiondepot.train.TrainingRequest;
@@ -65,9 +67,22 @@ class ExporterTest {
     assertEquals(Task.UNCONDITIONAL, card.getTask());
     assertEquals(8, card.getImageSize());
     assertEquals(5, card.getTrainedSteps());
-    assertEquals(org.diffusiondepot.proto.BetaSchedule.COSINE, card.getBetaSchedule());
-    assertEquals(org.diffusiondepot.proto.VarianceType.TRUE, card.getVariance());
-    assertEquals(1000, card.getTimesteps());
+    assertEquals(org.diffusiondepot.proto.BetaSchedule.COSINE, card.getDiffusion().getBetaSchedule());
+    assertEquals(org.diffusiondepot.proto.VarianceType.TRUE, card.getDiffusion().getVariance());
+    assertEquals(1000, card.getDiffusion().getTimesteps());
+  }
+
+  @Test
+  void theCardEmbedsTheRunsEffectiveDiffusionSettings() throws Exception {
+    // The config sets only beta_schedule and variance; the card must hold what the run trained
+    // with (T, betas, cosine offset, clipping), not leave them to the reader's defaults.
+    assertEquals(ConfigLoader.load(run.resolve(RunDirectory.CONFIG)).getDiffusion(), card.getDiffusion());
+    assertTrue(card.getDiffusion().hasClipDenoised() && card.getDiffusion().getClipDenoised());
+    assertEquals(0.008, card.getDiffusion().getCosineOffset(), 0);
+    assertEquals(card, ModelCards.read(export));
+    String text = Files.readString(export.resolve(ModelCards.FILE));
+    assertTrue(text.contains("diffusion {"), text);
+    assertFalse(text.lines().anyMatch(l -> l.startsWith("timesteps:") || l.startsWith("denoise_signature:")), text);
   }
 
   @Test
@@ -99,7 +114,7 @@ class ExporterTest {
 
   @Test
   void theExportHoldsNoTrainingOps() {
-    try (SavedModelBundle bundle = SavedModelBundle.load(export.toString(), "serve")) {
+    try (SavedModelBundle bundle = SavedModelBundle.load(export.toString(), ExportContract.TAG)) {
       var it = bundle.graph().operations();
       int ops = 0;
       while (it.hasNext()) {

@@ -29,6 +29,7 @@ import org.diffusiondepot.run.CheckpointStore;
 import org.diffusiondepot.run.RunDirectory;
 import org.diffusiondepot.run.TrainingData;
 import org.diffusiondepot.runtime.Tensors;
+import org.diffusiondepot.task.ExportContract;
 import org.diffusiondepot.train.TrainingRequest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -145,21 +146,21 @@ class FirstStageRunTest {
   void exportEncodesWithTheScaleAndDecodesLikeTheTrainingGraph() throws Exception {
     Batch batch = SAMPLES;
     float scale = (float) LatentScale.read(run);
-    try (SavedModelBundle bundle = SavedModelBundle.load(export.toString(), "serve")) {
-      float[] z = call(bundle, FirstStageExporter.ENCODE, FirstStageExporter.IMAGE, batch.images(),
-          FirstStageExporter.Z, 3, 32, 32, 3);
+    try (SavedModelBundle bundle = SavedModelBundle.load(export.toString(), ExportContract.TAG)) {
+      float[] z = call(bundle, ExportContract.ENCODE, ExportContract.IMAGE, batch.images(),
+          ExportContract.Z, 3, 32, 32, 3);
       for (int i = 0; i < z.length; i++) {
         assertEquals(latents[i] * scale, z[i], 1e-5f * Math.max(1, Math.abs(z[i])), "z[" + i + "] = scale * latent");
       }
-      float[] decoded = call(bundle, FirstStageExporter.DECODE, FirstStageExporter.Z, z, FirstStageExporter.IMAGE,
+      float[] decoded = call(bundle, ExportContract.DECODE, ExportContract.Z, z, ExportContract.IMAGE,
           3, 4, 4, 4);
       for (int i = 0; i < decoded.length; i++) {
         float expected = Math.max(-1f, Math.min(1f, reconstruction[i]));
         assertEquals(expected, decoded[i], 1e-4f, "pixel " + i);
       }
       // decode divides by the scale: feeding the unscaled latents gives another image
-      float[] unscaled = call(bundle, FirstStageExporter.DECODE, FirstStageExporter.Z, latents,
-          FirstStageExporter.IMAGE, 3, 4, 4, 4);
+      float[] unscaled = call(bundle, ExportContract.DECODE, ExportContract.Z, latents,
+          ExportContract.IMAGE, 3, 4, 4, 4);
       assertFalse(java.util.Arrays.equals(decoded, unscaled));
     }
   }
@@ -188,7 +189,7 @@ class FirstStageRunTest {
 
   @Test
   void theExportHoldsNoTrainingOps() {
-    try (SavedModelBundle bundle = SavedModelBundle.load(export.toString(), "serve")) {
+    try (SavedModelBundle bundle = SavedModelBundle.load(export.toString(), ExportContract.TAG)) {
       var it = bundle.graph().operations();
       int ops = 0;
       while (it.hasNext()) {

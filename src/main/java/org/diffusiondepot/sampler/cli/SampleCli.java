@@ -2,8 +2,6 @@ package org.diffusiondepot.sampler.cli;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -12,6 +10,7 @@ import org.diffusiondepot.image.ImageGrid;
 import org.diffusiondepot.image.InputImages;
 import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.runtime.Progress;
+import org.diffusiondepot.runtime.UserErrorHandler;
 import org.diffusiondepot.sampler.DepotModel;
 import org.diffusiondepot.sampler.Samples;
 import org.diffusiondepot.sampler.Sampling;
@@ -82,28 +81,16 @@ public final class SampleCli implements Callable<Integer> {
   }
 
   public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-    CommandLine cli = new CommandLine(new SampleCli());
-    cli.setOut(out);
-    cli.setErr(err);
-    cli.setExecutionExceptionHandler((e, line, parsed) -> {
-      if (e instanceof SamplingException || e instanceof IllegalArgumentException || e instanceof IOException) {
-        line.getErr().println("error: " + describe(e));
-        return 2;
-      }
-      e.printStackTrace(line.getErr());
-      return 1;
-    });
-    return cli.execute(args);
+    return commandLine(new SampleCli(), out, err).execute(args);
   }
 
-  private static String describe(Exception e) {
-    if (e instanceof NoSuchFileException) {
-      return "no such file: " + e.getMessage();
-    }
-    if (e instanceof AccessDeniedException) {
-      return "permission denied: " + e.getMessage();
-    }
-    return e.getMessage();
+  /** {@code command} with this tool's streams and error handling (the same as {@code depot}'s). */
+  static CommandLine commandLine(Object command, java.io.PrintWriter out, java.io.PrintWriter err) {
+    CommandLine cli = new CommandLine(command);
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(new UserErrorHandler());
+    return cli;
   }
 
   @Override

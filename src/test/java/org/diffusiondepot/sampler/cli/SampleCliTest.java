@@ -11,6 +11,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import org.diffusiondepot.export.Exporter;
 import org.diffusiondepot.train.DiffusionTraining;
@@ -18,6 +19,7 @@ import org.diffusiondepot.train.TrainingRequest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine.Command;
 
 /** depot-sample end to end on a tiny export, and its answers to bad input. */
 class SampleCliTest {
@@ -67,6 +69,31 @@ class SampleCliTest {
     Outcome o = run("--model", export.toString(), "--num", "1", "--sampler", "ddpm",
         "--out", dir.resolve("ddpm.png").toString());
     assertEquals(0, o.code(), o.err());
+  }
+
+  @Command(name = "depot-sample")
+  record Failing(RuntimeException failure) implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      throw failure;
+    }
+  }
+
+  @Test
+  void aUserErrorIsOneLineAndExitTwoAProgrammingErrorATraceAndExitOne() {
+    Outcome user = run("--model", dir.resolve("missing").toString());
+    assertEquals(2, user.code(), user.err());
+    assertEquals("error: no export at " + dir.resolve("missing") + " (expected a directory written by tools/depot "
+        + "export)", user.err().strip());
+
+    // The tool's own error handling around a command that fails the way a bug does.
+    StringWriter err = new StringWriter();
+    IllegalStateException bug = new IllegalStateException("a chunk of samples went missing");
+    int code = SampleCli.commandLine(new Failing(bug), new PrintWriter(new StringWriter(), true),
+        new PrintWriter(err, true)).execute();
+    assertEquals(1, code, err.toString());
+    assertTrue(err.toString().contains("java.lang.IllegalStateException: " + bug.getMessage()), err.toString());
+    assertTrue(err.toString().contains("\tat "), "with a stack trace: " + err);
   }
 
   @Test
