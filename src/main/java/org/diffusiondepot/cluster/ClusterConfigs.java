@@ -20,4 +20,18 @@ public final class ClusterConfigs {
         .setOperationTimeoutInMs(operationTimeout.toMillis())
         .build();
   }
+
+  /**
+   * {@link #worker} for between-graph replication with collective ops: worker 0 leads the group
+   * (it assigns the step sequence that keeps every process's collectives in step), and the
+   * session sees only this task's devices, so creating it does not wait for the other workers.
+   * Servers need the same settings as their default session config, since the collective runtime
+   * of a server is built from it.
+   */
+  public static ConfigProto collective(int threads, Duration operationTimeout, int task) {
+    ConfigProto.Builder b = worker(threads, operationTimeout).toBuilder();
+    b.getExperimentalBuilder().setCollectiveGroupLeader(ClusterSpec.workerCpu(0).replace("/device:CPU:0", ""));
+    b.addDeviceFilters("/job:" + ClusterSpec.WORKER + "/task:" + task);
+    return b.build();
+  }
 }
