@@ -32,6 +32,12 @@ public final class CollectiveAllReduce {
    */
   public static <T extends TNumber> Operand<T> mean(Ops tf, Operand<T> input, int groupSize, int groupKey,
       int instanceKey, float timeoutSeconds) {
+    return mean(tf, input, groupSize, groupKey, instanceKey, timeoutSeconds, -1);
+  }
+
+  /** {@link #mean} with the ring's {@code max_subdivs_per_device} (-1: TensorFlow's choice). */
+  public static <T extends TNumber> Operand<T> mean(Ops tf, Operand<T> input, int groupSize, int groupKey,
+      int instanceKey, float timeoutSeconds, long maxSubdivsPerDevice) {
     Scope scope = tf.scope();
     Operand<TInt32> size = tf.constant(groupSize);
     Operand<TInt32> group = tf.constant(groupKey);
@@ -46,6 +52,7 @@ public final class CollectiveAllReduce {
         .setAttr("final_op", "Div")
         .setAttr("communication_hint", "auto")
         .setAttr("timeout_seconds", timeoutSeconds)
+        .setAttr("max_subdivs_per_device", maxSubdivsPerDevice)
         .build()
         .<T>output(0);
   }

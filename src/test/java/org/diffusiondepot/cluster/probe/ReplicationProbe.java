@@ -90,7 +90,14 @@ public final class ReplicationProbe {
   }
 
   static ConfigProto collectiveConfig(Map<String, String> o) {
-    return ClusterConfigs.collective(1, opTimeout(o), task(o));
+    int threads = Integer.parseInt(o.getOrDefault("threads", "1"));
+    ConfigProto c = ClusterConfigs.collective(threads, opTimeout(o), task(o));
+    if (o.containsKey("recvBufMaxChunk")) {
+      ConfigProto.Builder b = c.toBuilder();
+      b.getExperimentalBuilder().setRecvBufMaxChunk(Integer.parseInt(o.get("recvBufMaxChunk")));
+      c = b.build();
+    }
+    return c;
   }
 
   static ConfigProto inGraphConfig(Map<String, String> o) {
@@ -284,8 +291,11 @@ public final class ReplicationProbe {
       Ops tf = onWorker(Ops.create(g), task);
       Variable<TFloat32> v = tf.variable(Shape.of(n), TFloat32.class);
       Op init = tf.assign(v, tf.fill(tf.constant(new int[] {n}), tf.constant(1f + task)));
-      Operand<TFloat32> mean = CollectiveAllReduce.mean(tf, tf.identity(v), 2, 1, 1, 0f);
-      Op sync = tf.withControlDependencyOps(List.of(mean.op())).noOp();
+      Operand<TFloat32> mean = CollectiveAllReduce.mean(tf, tf.identity(v), 2, 1, 1, 0f,
+          Long.parseLong(o.getOrDefault("subdivs", "-1")));
+      // Fetch a sum, not a control dependency: Grappler turns ops whose outputs only feed
+      // control edges into no-ops, which would time nothing.
+      Operand<TFloat32> sync = tf.sum(mean, tf.constant(0));
       Operand<TFloat32> check = tf.slice(mean, tf.constant(new int[] {0}), tf.constant(new int[] {1}));
       ConfigProto config = collectiveConfig(o);
       ClusterServer server = ClusterServer.start(spec(o), config);
@@ -313,9 +323,9 @@ public final class ReplicationProbe {
       Op init = chief.assign(v, chief.fill(chief.constant(new int[] {n}), chief.constant(1f)));
       Operand<TFloat32> remote = onWorker(tf, 1).math.mul(onWorker(tf, 1).identity(v), onWorker(tf, 1).constant(0.5f));
       Operand<TFloat32> sum = chief.math.add(remote, chief.identity(v));
-      Op sync = chief.withControlDependencyOps(List.of(sum.op())).noOp();
-      Op local = chief.withControlDependencyOps(List.of(chief.math.add(chief.math.mul(chief.identity(v),
-          chief.constant(0.5f)), chief.identity(v)).op())).noOp();
+      Operand<TFloat32> sync = chief.sum(sum, chief.constant(0));
+      Operand<TFloat32> local = chief.sum(chief.math.add(chief.math.mul(chief.identity(v), chief.constant(0.5f)),
+          chief.identity(v)), chief.constant(0));
       ConfigProto config = inGraphConfig(o);
       ClusterServer server = ClusterServer.start(spec(o), config);
       try (Session s = RemoteSession.open(g, server.target(), config, Duration.ofSeconds(30))) {
@@ -326,13 +336,13 @@ public final class ReplicationProbe {
     }
   }
 
-  static void timeRuns(Session s, Op target, int reps, String label, int n) {
+  static void timeRuns(Session s, Operand<TFloat32> fetch, int reps, String label, int n) {
     for (int i = 0; i < 2; i++) {
-      s.runner().addTarget(target).run();
+      s.runner().fetch(fetch).run().close();
     }
     long t0 = System.nanoTime();
     for (int i = 0; i < reps; i++) {
-      s.runner().addTarget(target).run();
+      s.runner().fetch(fetch).run().close();
     }
     System.out.printf("RESULT exchange=%s floats=%d msPerExchange=%.2f%n", label, n, (System.nanoTime() - t0) / 1e6 / reps);
   }
