@@ -109,16 +109,31 @@ final class ProbeMlp {
   /** Targets of the same rows: a fixed smooth function of the inputs. */
   float[] y(int step, int first, int rows) {
     float[] x = x(step, first, rows);
+    float[] c = coefficients();
     float[] v = new float[rows * out];
     for (int r = 0; r < rows; r++) {
       for (int k = 0; k < out; k++) {
         double s = 0;
         for (int j = 0; j < in; j++) {
-          s += x[r * in + j] * Math.sin(1 + j * 0.7 + k * 1.3);
+          s += x[r * in + j] * c[j * out + k];
         }
         v[r * out + k] = (float) Math.tanh(s / Math.sqrt(in));
       }
     }
     return v;
+  }
+
+  private float[] coefficients;
+
+  private float[] coefficients() {
+    if (coefficients == null) {
+      coefficients = new float[in * out];
+      for (int j = 0; j < in; j++) {
+        for (int k = 0; k < out; k++) {
+          coefficients[j * out + k] = (float) Math.sin(1 + j * 0.7 + k * 1.3);
+        }
+      }
+    }
+    return coefficients;
   }
 }

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * Runs the data-parallel probes as separate JVMs on localhost, because TensorFlow's thread pools
  * and servers are per process: one thread per process is only honest with one process per worker,
  * and killing a worker needs a process to kill. Run it with {@code tools/cluster-probe [section...]},
- * sections {@code equivalence exchange throughput kill} (all by default). Child logs go to a temp
+ * sections {@code equivalence exchange throughput kill freeze} (all by default). Child logs go to a temp
  * directory that is printed.
  */
 public final class ProbeRunner {
@@ -27,13 +27,14 @@ public final class ProbeRunner {
   public static void main(String[] args) throws Exception {
     logs = Files.createTempDirectory("cluster-probe");
     System.out.println("child logs in " + logs);
-    List<String> sections = args.length == 0 ? List.of("equivalence", "exchange", "throughput", "kill") : List.of(args);
+    List<String> sections = args.length == 0 ? List.of("equivalence", "exchange", "throughput", "kill", "freeze") : List.of(args);
     for (String s : sections) {
       switch (s) {
         case "equivalence" -> equivalence();
         case "exchange" -> exchange();
         case "throughput" -> throughput();
-        case "kill" -> kill();
+        case "kill" -> kill(false);
+        case "freeze" -> kill(true);
         default -> throw new IllegalArgumentException("unknown section " + s);
       }
     }
@@ -92,7 +93,7 @@ public final class ProbeRunner {
   /** Examples per second of a compute-bound MLP: 2 workers x 1 thread against 1 process x 1 thread. */
   static void throughput() throws Exception {
     System.out.println("== throughput: MLP 1024-2048-1024 (4.2M parameters), global batch 256, 1 thread per process");
-    String[] model = {"in=1024", "hidden=2048", "out=1024", "steps=8"};
+    String[] model = {"in=1024", "hidden=2048", "out=1024", "steps=12"};
     double single = msPerStep(run("tp-single", concat(new String[] {"single", "batch=256"}, model)));
     int[] p = ports();
     Process w1 = start("tp-c1", concat(new String[] {"collective", "task=1", "p0=" + p[0], "p1=" + p[1], "batch=128",
@@ -112,48 +113,83 @@ public final class ProbeRunner {
         256e3 / inGraph, single / inGraph);
   }
 
-  /** Kill worker 1 mid-training: what does worker 0 (or the chief) do, and how fast? */
-  static void kill() throws Exception {
-    System.out.println("== kill: worker 1 is killed after worker 0's step 3");
+  /**
+   * Kill worker 1 mid-training (SIGKILL: its sockets close at once, as when a process crashes)
+   * or freeze it (SIGSTOP: sockets stay open and nothing answers, as when a machine hangs or the
+   * network drops): what do worker 0 or the chief do, and how fast?
+   */
+  static void kill(boolean freeze) throws Exception {
+    String how = freeze ? "frozen (SIGSTOP)" : "killed (SIGKILL)";
+    System.out.println("== " + (freeze ? "freeze" : "kill") + ": worker 1 is " + how + " after worker 0's step 3");
     String[] model = {"in=1024", "hidden=2048", "out=1024", "batch=128", "steps=100000"};
-    killCollective("no timeouts", model);
-    killCollective("collective timeout_seconds=10", model, "collectiveTimeout=10");
-    killCollective("operation_timeout_in_ms=10000", model, "opTimeoutMs=10000");
-    killCollective("RunOptions.timeout_in_ms=10000", model, "runTimeoutMs=10000");
-    int[] p = ports();
-    Process server = start("kill-serve-1", "serve", "task=1", "p0=" + p[0], "p1=" + p[1]);
-    Process chief = start("kill-ingraph-0", concat(new String[] {"ingraph", "task=0", "p0=" + p[0], "p1=" + p[1],
-        "placeGradients=true"}, model));
-    report("in-graph, no timeouts", chief, server, "kill-ingraph-0");
+    if (!freeze) {
+      killCollective("no timeouts", model, false);
+      killCollective("CollectiveReduceV2 timeout_seconds=10", model, false, "collectiveTimeout=10");
+      killCollective("operation_timeout_in_ms=10000", model, false, "opTimeoutMs=10000");
+      killCollective("RunOptions.timeout_in_ms=10000", model, false, "runTimeoutMs=10000");
+      killInGraph("no timeouts", model, false);
+      killInGraph("RunOptions.timeout_in_ms=10000", model, false, "runTimeoutMs=10000");
+    } else {
+      killCollective("no timeouts", model, true);
+      killCollective("CollectiveReduceV2 timeout_seconds=10", model, true, "collectiveTimeout=10");
+      killInGraph("RunOptions.timeout_in_ms=10000", model, true, "runTimeoutMs=10000");
+    }
   }
 
-  static void killCollective(String label, String[] model, String... extra) throws Exception {
+  static void killCollective(String label, String[] model, boolean freeze, String... extra) throws Exception {
     int[] p = ports();
     String[] base1 = concat(new String[] {"collective", "task=1", "p0=" + p[0], "p1=" + p[1]}, model);
     String[] base0 = concat(new String[] {"collective", "task=0", "p0=" + p[0], "p1=" + p[1]}, model);
-    Process w1 = start("kill-c1-" + label, concat(base1, extra));
-    Process w0 = start("kill-c0-" + label, concat(base0, extra));
-    report("collective, " + label, w0, w1, "kill-c0-" + label);
+    String name = (freeze ? "freeze" : "kill") + "-c-" + label.replaceAll("[^A-Za-z0-9=]+", "_");
+    Process w1 = start(name + "-1", concat(base1, extra));
+    Process w0 = start(name + "-0", concat(base0, extra));
+    report("collective, " + label, w0, w1, name + "-0", freeze);
   }
 
-  /** Waits for step 3 in the survivor's log, kills the victim, and times the survivor's end. */
-  static void report(String label, Process survivor, Process victim, String survivorLog) throws Exception {
+  static void killInGraph(String label, String[] model, boolean freeze, String... extra) throws Exception {
+    int[] p = ports();
+    String name = (freeze ? "freeze" : "kill") + "-ig-" + label.replaceAll("[^A-Za-z0-9=]+", "_");
+    Process server = start(name + "-1", "serve", "task=1", "p0=" + p[0], "p1=" + p[1]);
+    Process chief = start(name + "-0", concat(concat(new String[] {"ingraph", "task=0", "p0=" + p[0], "p1=" + p[1],
+        "placeGradients=true"}, model), extra));
+    report("in-graph, " + label, chief, server, name + "-0", freeze);
+  }
+
+  /** Waits for step 3 in the survivor's log, kills or freezes the victim, and times the survivor's end. */
+  static void report(String label, Process survivor, Process victim, String survivorLog, boolean freeze)
+      throws Exception {
     Path out = logs.resolve(survivorLog + ".out");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     while (!Files.readString(out).contains("STEP 3 ") && survivor.isAlive() && System.nanoTime() < deadline) {
       Thread.sleep(100);
     }
-    victim.destroyForcibly().waitFor();
-    long killed = System.nanoTime();
+    if (freeze) {
+      new ProcessBuilder("kill", "-STOP", Long.toString(victim.pid())).start().waitFor();
+    } else {
+      victim.destroyForcibly().waitFor();
+    }
+    long hit = System.nanoTime();
     boolean ended = survivor.waitFor(60, TimeUnit.SECONDS);
-    double seconds = (System.nanoTime() - killed) / 1e9;
+    double seconds = (System.nanoTime() - hit) / 1e9;
     if (!ended) {
       survivor.destroyForcibly().waitFor();
     }
-    String error = lastLine(logs.resolve(survivorLog + ".err"), "Exception");
+    victim.destroyForcibly().waitFor();
     System.out.printf(Locale.ROOT, "%s: %s%n", label, ended
-        ? String.format(Locale.ROOT, "survivor ended %.1f s after the kill: %s", seconds, error)
-        : "survivor still running 60 s after the kill (hung; killed by the runner)");
+        ? String.format(Locale.ROOT, "survivor failed %.1f s later: %s", seconds, tfError(logs.resolve(survivorLog + ".err")))
+        : "survivor still in its step 60 s later (hung; ended by the runner)");
+  }
+
+  /** The first two lines of the exception that ended a child. */
+  static String tfError(Path err) throws IOException {
+    List<String> lines = Files.readAllLines(err);
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith("Exception in thread")) {
+        String next = i + 1 < lines.size() ? lines.get(i + 1) : "";
+        return lines.get(i).replaceFirst("^Exception in thread \"main\" ", "") + " / " + next;
+      }
+    }
+    return "(no exception in " + err + ")";
   }
 
   // --- child processes ---
