@@ -30,9 +30,9 @@ import org.tensorflow.proto.ConfigProto;
  *
  * <p>Opening only checks that the target accepts connections: TensorFlow creates the remote
  * session lazily, on the first run, when the master contacts every worker. Use {@link
- * ClusterProbe#awaitAll} first to fail fast when another task is missing, and
- * {@code ConfigProto.operation_timeout_in_ms} (see {@link ClusterConfigs}) so that no run can wait
- * forever.
+ * ClusterProbe#awaitAll} first to fail fast when another task is missing (TensorFlow waits for it
+ * forever), set {@code ConfigProto.operation_timeout_in_ms} (see {@link ClusterConfigs}) so that
+ * a master that stops answering fails the run, and run steps under a {@link StepWatchdog}.
  */
 public final class RemoteSession {
   private RemoteSession() {}
