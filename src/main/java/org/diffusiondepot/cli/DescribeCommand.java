@@ -36,11 +36,7 @@ final class DescribeCommand implements Callable<Integer> {
         c.getData().getDataset(), c.getData().getResolution(), c.getDiffusion().getBetaSchedule(),
         c.getDiffusion().getVariance(), c.getDiffusion().getTimesteps());
     Denoiser denoiser = Denoiser.fromConfig(c);
-    if (c.getTask() == Task.SUPER_RESOLUTION) {
-      System.out.printf("latent diffusion on z %s (VQGAN f = %d), conditioned on the %dx low-res image%n",
-          c.getLatentShapeList(), c.getData().getResolution() / c.getLatentShape(1),
-          c.getSuperResolution().getDownscale());
-    }
+    System.out.println(denoiser.task().summary());
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       CountingStore store = new CountingStore(tf);

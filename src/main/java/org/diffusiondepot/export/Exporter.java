@@ -13,7 +13,7 @@ import org.diffusiondepot.diffusion.Denoiser;
 import org.diffusiondepot.nn.VariableStore;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.ModelCard;
-import org.diffusiondepot.proto.Task;
+import org.diffusiondepot.task.DiffusionTask;
 import org.diffusiondepot.run.RunDirectory;
 import org.diffusiondepot.task.ExportContract;
 import org.diffusiondepot.sampler.ModelCards;
@@ -38,12 +38,10 @@ public final class Exporter implements ExportedModel {
 
   private final ExperimentConfig config;
   private final Denoiser denoiser;
-  private final List<String> classNames;
 
-  private Exporter(ExperimentConfig config, Denoiser denoiser, List<String> classNames) {
+  private Exporter(ExperimentConfig config, Denoiser denoiser) {
     this.config = config;
     this.denoiser = denoiser;
-    this.classNames = classNames;
   }
 
   public static ModelCard export(Path runDir, Path exportDir, PrintStream out) throws IOException {
@@ -53,7 +51,7 @@ public final class Exporter implements ExportedModel {
   private static Exporter open(RunDirectory run, ExperimentConfig config) throws IOException {
     List<String> classNames = Files.exists(run.classes())
         ? Files.readAllLines(run.classes(), StandardCharsets.UTF_8) : List.of();
-    return new Exporter(config, Denoiser.fromConfig(config).withoutDropout(), classNames);
+    return new Exporter(config, Denoiser.of(config, DiffusionTask.of(config, classNames, null)).withoutDropout());
   }
 
   @Override
@@ -78,8 +76,8 @@ public final class Exporter implements ExportedModel {
 
   @Override
   public ModelCard.Builder card(Path staging) throws IOException {
-    ModelCard.Builder card = ModelCardFactory.fromConfig(config, denoiser, classNames);
-    if (config.getTask() == Task.SUPER_RESOLUTION) {
+    ModelCard.Builder card = ModelCardFactory.fromConfig(config, denoiser.task());
+    if (denoiser.task().latent()) {
       card.setLatentScale(bundleFirstStage(staging));
     }
     return card;

@@ -9,6 +9,7 @@ import org.diffusiondepot.data.ImageFolderDataset;
 import org.diffusiondepot.data.Split;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.Task;
+import org.diffusiondepot.task.DiffusionTask;
 
 /** The images a run trains on, opened from {@code --data}: a folder, or "builtin". */
 public record TrainingData(ImageDataset dataset, Split split, String source) {
@@ -22,7 +23,7 @@ public record TrainingData(ImageDataset dataset, Split split, String source) {
     ImageDataset ds = BUILTIN.equals(spec)
         ? new BuiltinShapes(resolution, channels, BUILTIN_SIZE, config.getData().getSplitSeed())
         : ImageFolderDataset.open(Path.of(spec), resolution, channels);
-    if (config.getTask() == Task.CLASS_CONDITIONAL) {
+    if (config.getTask() != Task.FIRST_STAGE && DiffusionTask.of(config, List.of(), null).classCount() > 0) {
       List<String> names = ds.classNames();
       int expected = config.getClasses().getNumClasses();
       if (names.isEmpty()) {

@@ -69,7 +69,7 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
     }
     SavedModelBundle bundle = SavedModels.open(exportDir, "SavedModel", ExportContract.DENOISE);
     FirstStageModel firstStage = null;
-    if (card.getTask() == org.diffusiondepot.proto.Task.SUPER_RESOLUTION) {
+    if (card.getFirstStageFactor() > 0) {
       try {
         firstStage = FirstStageModel.load(exportDir.resolve(ExportContract.FIRST_STAGE_DIR));
       } catch (RuntimeException | IOException e) {

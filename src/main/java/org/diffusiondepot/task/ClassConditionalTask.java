@@ -8,6 +8,7 @@ import java.util.Map;
 import org.diffusiondepot.image.Pixels;
 import org.diffusiondepot.proto.ClassConditioning;
 import org.diffusiondepot.proto.ExperimentConfig;
+import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.runtime.Tensors;
 import org.tensorflow.Tensor;
@@ -56,6 +57,20 @@ public final class ClassConditionalTask extends DiffusionTask {
   /** The guidance scale samplers use unless told otherwise: 1 (the plain conditional model) without CFG. */
   public double defaultGuidance() {
     return classifierFreeGuidance() ? classes.getGuidanceScale() : 1.0;
+  }
+
+  @Override
+  public void describe(ModelCard.Builder card) {
+    super.describe(card);
+    card.addAllClassNames(names).setClassifierFreeGuidance(classifierFreeGuidance())
+        .setGuidanceScale(defaultGuidance()).setNullClass(nullClass());
+  }
+
+  @Override
+  public String summary() {
+    return super.summary() + " of " + classCount() + " classes" + (classifierFreeGuidance()
+        ? ", classifier-free guidance (label dropout " + classes.getLabelDropout() + ", default w = "
+            + defaultGuidance() + ")" : ", no classifier-free guidance");
   }
 
   @Override

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.diffusiondepot.image.Pixels;
 import org.diffusiondepot.proto.ExperimentConfig;
+import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.runtime.Seeds;
 import org.diffusiondepot.schedule.NoiseSchedule;
@@ -77,6 +78,22 @@ public abstract class DiffusionTask {
 
   public int modelChannels() {
     return imageChannels;
+  }
+
+  /** True when x_0 is the latent of a frozen first stage rather than the image itself. */
+  public boolean latent() {
+    return false;
+  }
+
+  /** The card fields an export of this task needs: sizes, plus what the task adds (classes, low-res side). */
+  public void describe(ModelCard.Builder card) {
+    card.setImageSize(imageSize).setImageChannels(imageChannels).setModelSize(modelSize())
+        .setModelChannels(modelChannels());
+  }
+
+  /** One line on what the task generates from what, for {@code depot describe}. */
+  public String summary() {
+    return kind() + ", " + imageSize + "px images";
   }
 
   /** The denoiser's conditioning inputs besides x_t and t, in the order they are concatenated. */

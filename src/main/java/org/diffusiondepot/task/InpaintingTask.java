@@ -38,6 +38,12 @@ public final class InpaintingTask extends DiffusionTask {
   }
 
   @Override
+  public String summary() {
+    return super.summary() + " completed inside masks covering " + masks.minRatio() + " to " + masks.maxRatio()
+        + " of the pixels";
+  }
+
+  @Override
   public List<SignatureInput> inputs() {
     return List.of(new SignatureInput(ExportContract.MASKED_IMAGE, false, imageSize, imageSize, imageChannels),
         new SignatureInput(ExportContract.MASK, false, imageSize, imageSize, 1));

@@ -9,6 +9,7 @@ import org.diffusiondepot.image.ImageGrid;
 import org.diffusiondepot.image.Pixels;
 import org.diffusiondepot.image.Resampler;
 import org.diffusiondepot.proto.ExperimentConfig;
+import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.proto.SuperResolutionConfig;
 import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.runtime.Tensors;
@@ -57,6 +58,23 @@ public final class SuperResolutionTask extends DiffusionTask {
   @Override
   public int modelChannels() {
     return latentChannels;
+  }
+
+  @Override
+  public boolean latent() {
+    return true;
+  }
+
+  @Override
+  public void describe(ModelCard.Builder card) {
+    super.describe(card);
+    card.setLowResSize(lowSize).setFirstStageFactor(imageSize / latentSide);
+  }
+
+  @Override
+  public String summary() {
+    return super.summary() + " upscaled " + (imageSize / lowSize) + "x from " + lowSize + "px, by latent diffusion on z "
+        + latentChannels + "x" + latentSide + "x" + latentSide + " (VQGAN f = " + (imageSize / latentSide) + ")";
   }
 
   @Override
