@@ -75,7 +75,6 @@ class ArchitectureTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled("until evaluation and reports draw conditioning from the task classes")
   void conditioningIsBuiltOnlyByTheTaskClasses() {
     noClasses().that().resideOutsideOfPackage("..diffusiondepot.task..")
         .should().dependOnClassesThat().haveFullyQualifiedName("org.diffusiondepot.task.MaskGenerator")
@@ -89,7 +88,6 @@ class ArchitectureTest {
    * task, and each of evaluation and reports picks its per-task part in one place).
    */
   @Test
-  @org.junit.jupiter.api.Disabled("until evaluation and reports draw conditioning from the task classes")
   void onlyTheTaskClassesBranchOnTheKindOfTask() {
     DescribedPredicate<JavaFieldAccess> diffusionTaskConstant = DescribedPredicate.describe(
         "a diffusion task constant of Task", access -> access.getTargetOwner().isEquivalentTo(Task.class)

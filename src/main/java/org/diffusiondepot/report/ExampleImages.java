@@ -5,10 +5,13 @@ import java.nio.file.Path;
 import org.diffusiondepot.config.ConfigException;
 import org.diffusiondepot.data.Batch;
 import org.diffusiondepot.data.BatchLoader;
+import org.diffusiondepot.data.BuiltinShapes;
 import org.diffusiondepot.data.DataException;
+import org.diffusiondepot.data.ImageDataset;
+import org.diffusiondepot.data.ImageFolderDataset;
+import org.diffusiondepot.data.Split;
 import org.diffusiondepot.proto.DataConfig;
 import org.diffusiondepot.proto.ExperimentConfig;
-import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.run.TrainingData;
 
 /**
@@ -37,28 +40,28 @@ record ExampleImages(TrainingData data, String description, String note) {
     }
     if (!TrainingData.BUILTIN.equals(chosen)) {
       try {
-        TrainingData data = TrainingData.open(chosen, config != null ? config
-            : builtinConfig(null, resolution, channels));
+        TrainingData data = config != null ? TrainingData.open(chosen, config)
+            : plain(ImageFolderDataset.open(Path.of(chosen), resolution, channels), null, chosen);
         return new ExampleImages(data, "folder " + chosen + " (" + data.dataset().size() + " images)", note);
       } catch (ConfigException | DataException | IllegalArgumentException e) {
         note = "Could not open the data folder " + chosen + " (" + e.getMessage() + "), so the built-in shapes at "
             + "the model's resolution stand in for its images.";
       }
     }
-    TrainingData data = TrainingData.open(TrainingData.BUILTIN, builtinConfig(config, resolution, channels));
+    long seed = config == null ? 0 : config.getData().getSplitSeed();
+    TrainingData data = plain(new BuiltinShapes(resolution, channels, TrainingData.BUILTIN_SIZE, seed), config,
+        TrainingData.BUILTIN);
     return new ExampleImages(data, "built-in shapes, " + resolution + "x" + resolution, note);
   }
 
   /**
-   * The config as far as opening data goes, made unconditional: the built-in shapes have three
-   * classes, which need not match the model's, and the report never needs their labels.
+   * Images split as the config's data splits them (0.9 for training without a config), opened
+   * without the checks of the config's task: the built-in shapes have three classes, which need not
+   * match the model's, and the report never needs their labels.
    */
-  private static ExperimentConfig builtinConfig(ExperimentConfig config, int resolution, int channels) {
-    DataConfig.Builder data = config == null ? DataConfig.newBuilder().setTrainFraction(0.9)
-        : config.getData().toBuilder();
-    data.setResolution(resolution).setChannels(channels);
-    ExperimentConfig.Builder builder = config == null ? ExperimentConfig.newBuilder() : config.toBuilder();
-    return builder.setTask(Task.UNCONDITIONAL).setData(data).build();
+  private static TrainingData plain(ImageDataset dataset, ExperimentConfig config, String source) {
+    DataConfig data = config == null ? DataConfig.newBuilder().setTrainFraction(0.9).build() : config.getData();
+    return new TrainingData(dataset, Split.of(dataset, data.getTrainFraction(), data.getSplitSeed()), source);
   }
 
   int resolution() {

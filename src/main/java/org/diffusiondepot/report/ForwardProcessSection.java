@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import org.diffusiondepot.data.Batch;
-import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.schedule.NoiseSchedule;
 
 /** Section 3: real images pushed through q(x_t | x_0) at a few timesteps. */
@@ -31,7 +30,7 @@ final class ForwardProcessSection implements Section {
     if (examples.note() != null) {
       page.note(examples.note());
     }
-    if (ctx.task() == Task.SUPER_RESOLUTION) {
+    if (ctx.task() != null && TaskSampling.latent(ctx.task())) {
       page.note("This model diffuses latents of its first stage, not pixels; the strip applies the same "
           + "schedule to images to show how fast it destroys them.");
     }

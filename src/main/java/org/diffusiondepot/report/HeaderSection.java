@@ -10,7 +10,6 @@ import org.diffusiondepot.nn.ArchitectureSummary;
 import org.diffusiondepot.nn.CountingStore;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.ModelCard;
-import org.diffusiondepot.proto.Task;
 import org.tensorflow.Graph;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -33,7 +32,7 @@ final class HeaderSection implements Section {
   @Override
   public void render(ReportContext ctx, HtmlPage page) {
     List<List<String>> sources = new ArrayList<>();
-    sources.add(List.of("task", ctx.task().toString()));
+    sources.add(List.of("task", ctx.kind().toString()));
     if (ctx.config != null && !ctx.config.getDescription().isEmpty()) {
       sources.add(List.of("description", ctx.config.getDescription()));
     }
@@ -116,8 +115,8 @@ final class HeaderSection implements Section {
    */
   private static String architecture(ReportContext ctx) {
     ExperimentConfig c = ctx.config;
-    if (c.getTask() == Task.FIRST_STAGE) {
-      return null;
+    if (ctx.task() == null) {
+      return null;  // not a diffusion model: a first stage has no UNet
     }
     try (Graph g = new Graph()) {
       Denoiser denoiser = Denoiser.fromConfig(c);

@@ -40,15 +40,6 @@ final class LabeledGrid {
     return Pixels.toImage(batch, index, size, channels);
   }
 
-  /** A 0/1 mask (1 = fill) shown white on black. */
-  static BufferedImage maskTile(float[] mask, int size) {
-    float[] shown = new float[mask.length];
-    for (int i = 0; i < mask.length; i++) {
-      shown[i] = mask[i] > 0.5f ? 1f : -1f;
-    }
-    return Pixels.toImage(shown, 0, size, 1);
-  }
-
   LabeledGrid row(String label, List<BufferedImage> tiles) {
     rowLabels.add(label == null ? "" : label);
     rows.add(List.copyOf(tiles));

@@ -53,7 +53,7 @@ public final class ReportBuilder {
       }
       ctx.figures.prepare();
       HtmlPage page = new HtmlPage(ctx.name() + " - Diffusion Depot report");
-      page.header(ctx.name(), ctx.task() + (ctx.config != null && !ctx.config.getDescription().isEmpty()
+      page.header(ctx.name(), ctx.kind() + (ctx.config != null && !ctx.config.getDescription().isEmpty()
           ? " - " + ctx.config.getDescription() : ""));
       for (int i = 0; i < sections.size(); i++) {
         Section section = sections.get(i);

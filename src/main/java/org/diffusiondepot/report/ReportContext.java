@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import org.diffusiondepot.config.ConfigException;
 import org.diffusiondepot.config.ConfigLoader;
@@ -14,8 +15,9 @@ import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.sampler.DepotModel;
 import org.diffusiondepot.sampler.ModelCards;
-import org.diffusiondepot.schedule.NoiseSchedule;
 import org.diffusiondepot.run.RunDirectory;
+import org.diffusiondepot.schedule.NoiseSchedule;
+import org.diffusiondepot.task.DiffusionTask;
 
 /**
  * What a report is about: the run's config (or the one an export carries in its model card), the
@@ -34,6 +36,8 @@ final class ReportContext implements AutoCloseable {
   final String configText;
   /** Null without an export. */
   final ModelCard card;
+  /** Null for a model that is not a diffusion model, or without a config. */
+  private final DiffusionTask task;
   private DepotModel model;
   private ExampleImages examples;
 
@@ -48,6 +52,19 @@ final class ReportContext implements AutoCloseable {
     this.configText = configText;
     this.card = card;
     this.figures = new Figures(outDir);
+    this.task = diffusionTask(config, card);
+  }
+
+  /** The config's task, with the card's class names; null for a first stage or without a config. */
+  private static DiffusionTask diffusionTask(ExperimentConfig config, ModelCard card) {
+    if (config == null) {
+      return null;
+    }
+    try {
+      return DiffusionTask.of(config, card == null ? List.of() : card.getClassNamesList(), null);
+    } catch (IllegalArgumentException e) {
+      return null;  // not a diffusion task: a first stage, or none at all
+    }
   }
 
   static ReportContext open(Path runDir, Path exportDir, Path outDir, ReportOptions options, PrintStream out)
@@ -87,8 +104,18 @@ final class ReportContext implements AutoCloseable {
     return card != null ? card.getName() : config.getName();
   }
 
-  Task task() {
+  /** The kind of model, for printing. */
+  Task kind() {
     return card != null ? card.getTask() : config.getTask();
+  }
+
+  /**
+   * What the model generates and how it is conditioned, from the config (without a first stage, so
+   * nothing is encoded or decoded with it; sampling uses {@code model().task()}). Null for a model
+   * that is not a diffusion model (a first stage), or when the export's config does not load.
+   */
+  DiffusionTask task() {
+    return task;
   }
 
   /** Side of the images the model produces (pixels, not latents). */

@@ -7,9 +7,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.diffusiondepot.proto.ModelCard;
-import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.sampler.DepotModel;
 import org.diffusiondepot.sampler.Sampling;
+import org.diffusiondepot.task.DiffusionTask;
 
 /** Section 4: a few DDIM chains of the export, x_t and the predicted x_0 at points along the way. */
 final class ReverseProcessSection implements Section {
@@ -34,25 +34,26 @@ final class ReverseProcessSection implements Section {
       return;
     }
     ModelCard card = ctx.card;
-    String unsupported = TaskSampling.unsupported(card);
+    String unsupported = TaskSampling.unsupported(card, ctx.task());
     if (unsupported != null) {
       page.note("Skipped: " + unsupported + ".");
       return;
     }
-    if (TaskSampling.latent(card)) {
+    if (TaskSampling.latent(ctx.task())) {
       page.note("Skipped: this model denoises " + card.getModelChannels() + "x" + card.getModelSize() + "x"
           + card.getModelSize() + " latents of its first stage, so x_t and the predicted x_0 along the chain "
           + "are latents, not pictures. The samples below show the decoded results.");
       return;
     }
     DepotModel model = ctx.model();
+    DiffusionTask task = model.task();
     int count = Math.min(CHAINS, ctx.options.samples());
     int steps = Math.min(CHAIN_STEPS, card.getDiffusion().getTimesteps());
-    int size = card.getModelSize();
-    int channels = card.getModelChannels();
+    int size = task.modelSize();
+    int channels = task.modelChannels();
     Sampling sampling = model.sampling().count(count).maxBatch(count).ddim(steps).eta(TaskSampling.ETA)
         .seed(ctx.options.seed());
-    TaskSampling.condition(ctx, sampling, count);
+    TaskSections.Chains conditioning = TaskSections.conditionChains(ctx, task, sampling, count);
     int[] positions = ChainRecorder.evenly(steps, POINTS);
     ChainRecorder chain = new ChainRecorder(positions, count, size * size * channels);
     ctx.progress("reverse process: %d chains of DDIM %d steps (eta %.0f)", count, steps, TaskSampling.ETA);
@@ -71,19 +72,12 @@ final class ReverseProcessSection implements Section {
       }
       grid.row("#" + (s + 1) + " x_t", states).row("#" + (s + 1) + " pred. x_0", predictions);
     }
-    String condition = switch (card.getTask()) {
-      case CLASS_CONDITIONAL -> " Classes in turn from " + card.getClassNamesList() + ", guidance "
-          + card.getGuidanceScale() + ".";
-      case INPAINTING -> " All chains complete the same validation image with a seeded mask; the known pixels "
-          + "are pasted back only after the last step.";
-      default -> "";
-    };
     page.figure(ctx.figures.image("reverse-process", grid.render()), String.format(Locale.ROOT,
         "DDIM with %d steps and eta %.0f, seed %d. Column t: the state after the model's step from t (x_t row) "
         + "and its prediction of x_0 at that step (pred. x_0 row), at %d points of the chain.%s",
-        steps, TaskSampling.ETA, ctx.options.seed(), positions.length, condition));
-    if (ctx.task() == Task.INPAINTING && ctx.examples().note() != null) {
-      page.note(ctx.examples().note());
+        steps, TaskSampling.ETA, ctx.options.seed(), positions.length, conditioning.caption()));
+    if (conditioning.examplesNote() != null) {
+      page.note(conditioning.examplesNote());
     }
   }
 }

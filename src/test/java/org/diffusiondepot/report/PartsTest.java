@@ -8,48 +8,94 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.TextFormat;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.proto.Task;
+import org.diffusiondepot.task.Conditioning;
+import org.diffusiondepot.task.DiffusionTask;
 import org.junit.jupiter.api.Test;
 
-/** The small pieces of the report: panels, metrics parsing, chain positions, HTML escaping. */
+/** The small pieces of the report: panels, latent models, metrics parsing, chain positions, HTML escaping. */
 class PartsTest {
-  @Test
-  void superResolutionPanelsRenderFromArrays() {
-    int size = 16;
-    int low = 4;
-    float[] lowRes = new float[low * low * 3];
-    float[] bicubic = new float[size * size * 3];
-    float[] output = new float[size * size * 3];
-    Arrays.fill(lowRes, -0.5f);
-    Arrays.fill(bicubic, 0.2f);
-    Arrays.fill(output, 0.9f);
-    var row = new SuperResolutionPanels.Row(lowRes, bicubic, output);
-    BufferedImage panels = SuperResolutionPanels.render(List.of(row, row), low, size, 3);
-    int tile = size * LabeledGrid.scaleFor(size);
-    assertTrue(panels.getWidth() >= 3 * tile && panels.getHeight() >= 2 * tile, panels.getWidth() + "x"
-        + panels.getHeight());
-    assertThrows(IllegalArgumentException.class,
-        () -> SuperResolutionPanels.render(List.of(new SuperResolutionPanels.Row(bicubic, bicubic, output)), low,
-            size, 3));
+  /** A task from config text alone (not validated: the report asks tasks of any export). */
+  static DiffusionTask task(String text) throws TextFormat.ParseException {
+    ExperimentConfig.Builder config = ExperimentConfig.newBuilder();
+    TextFormat.merge(text, config);
+    return DiffusionTask.of(config.build(), List.of(), null);
   }
 
   @Test
-  void latentModelsAreToldApart() {
+  void superResolutionPanelsShowLowResBicubicOutputAndTruth() throws Exception {
+    int size = 16;
+    int low = 4;
+    DiffusionTask sr = task("task: SUPER_RESOLUTION data { resolution: 16 channels: 3 } "
+        + "super_resolution { downscale: 4 } latent_shape: [3, 4, 4]");
+    float[] lowRes = new float[2 * low * low * 3];
+    float[] output = new float[2 * size * size * 3];
+    float[] truth = new float[2 * size * size * 3];
+    Arrays.fill(lowRes, -0.5f);
+    Arrays.fill(output, 0.9f);
+    Arrays.fill(truth, 0.2f);
+    var panels = sr.panels(output, Conditioning.ofLowRes(lowRes), 2);
+    assertEquals(List.of("low-res", "bicubic", "output"), panels.columns());
+    BufferedImage grid = HeldOutPanels.render(panels, truth, size, 3);
+    int tile = size * LabeledGrid.scaleFor(size);
+    assertTrue(grid.getWidth() >= 4 * tile && grid.getHeight() >= 2 * tile, grid.getWidth() + "x" + grid.getHeight());
+    // Low-res and its bicubic upscale (a flat image stays flat), output and truth, each in its own colour.
+    for (float value : new float[] {-0.5f, 0.9f, 0.2f}) {
+      int grey = Math.round((value + 1) / 2 * 255);
+      assertTrue(hasColour(grid, grey), "a tile of value " + value);
+    }
+    assertThrows(IllegalArgumentException.class, () -> HeldOutPanels.render(panels, lowRes, size, 3));
+  }
+
+  private static boolean hasColour(BufferedImage image, int grey) {
+    for (int y = 0; y < image.getHeight(); y++) {
+      for (int x = 0; x < image.getWidth(); x++) {
+        int rgb = image.getRGB(x, y);
+        if (Math.abs((rgb & 0xff) - grey) <= 1 && Math.abs(((rgb >> 8) & 0xff) - grey) <= 1
+            && Math.abs(((rgb >> 16) & 0xff) - grey) <= 1) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  @Test
+  void latentModelsAreToldApart() throws Exception {
     ModelCard pixels = ModelCard.newBuilder().setTask(Task.UNCONDITIONAL).setImageSize(32).setModelSize(32)
         .setImageChannels(3).setModelChannels(3).build();
     ModelCard latentSr = pixels.toBuilder().setTask(Task.SUPER_RESOLUTION).setImageSize(512).setModelSize(64)
         .setModelChannels(4).build();
-    assertNull(TaskSampling.unsupported(pixels));
+    DiffusionTask unconditional = task("task: UNCONDITIONAL data { resolution: 32 channels: 3 }");
+    DiffusionTask sr = task("task: SUPER_RESOLUTION data { resolution: 512 channels: 3 } "
+        + "super_resolution { downscale: 4 } latent_shape: [4, 64, 64]");
+    assertNull(TaskSampling.unsupported(pixels, unconditional));
     assertFalse(TaskSampling.latent(pixels));
+    assertFalse(TaskSampling.latent(unconditional));
     assertTrue(TaskSampling.latent(latentSr));
-    assertNull(TaskSampling.unsupported(latentSr), "super-resolution is tried: the sampler may decode latents");
-    assertNotNull(TaskSampling.unsupported(latentSr.toBuilder().setTask(Task.UNCONDITIONAL).build()));
-    assertNotNull(TaskSampling.unsupported(pixels.toBuilder().setTask(Task.FIRST_STAGE).build()));
+    assertTrue(TaskSampling.latent(sr));
+    assertNull(TaskSampling.unsupported(latentSr, sr), "super-resolution decodes its latents");
+    assertNotNull(TaskSampling.unsupported(latentSr.toBuilder().setTask(Task.UNCONDITIONAL).build(),
+        task("task: UNCONDITIONAL data { resolution: 512 channels: 3 }")), "latents its task does not decode");
+    assertNotNull(TaskSampling.unsupported(pixels.toBuilder().setTask(Task.FIRST_STAGE).build(), null));
+  }
+
+  @Test
+  void oneExampleIsCutFromTheConditioningOfMany() {
+    Conditioning two = new Conditioning(new int[] {4, 5}, new float[] {1, 2, 3, 4, 5, 6}, new float[] {0, 1},
+        null);
+    Conditioning second = TaskSampling.one(two, 1, 2);
+    assertArrayEquals(new int[] {5}, second.labels());
+    assertArrayEquals(new float[] {4, 5, 6}, second.image());
+    assertArrayEquals(new float[] {1}, second.mask());
+    assertNull(second.lowRes());
   }
 
   @Test
