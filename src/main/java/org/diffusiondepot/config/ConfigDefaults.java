@@ -3,6 +3,7 @@ package org.diffusiondepot.config;
 import org.diffusiondepot.proto.DataConfig;
 import org.diffusiondepot.proto.DiffusionConfig;
 import org.diffusiondepot.proto.ExperimentConfig;
+import org.diffusiondepot.proto.Precision;
 import org.diffusiondepot.proto.ModelConfig;
 import org.diffusiondepot.proto.TrainConfig;
 
@@ -50,6 +51,8 @@ final class ConfigDefaults {
     if (t.getValidationBatches() == 0) t.setValidationBatches(4);
     if (t.getKeepCheckpoints() == 0) t.setKeepCheckpoints(3);
     if (!t.hasLossSpikeFactor()) t.setLossSpikeFactor(3.0);
+    if (t.getPrecision() == Precision.PRECISION_UNSPECIFIED) t.setPrecision(Precision.FP32);
+    if (t.getAccumulationSteps() == 0) t.setAccumulationSteps(1);
 
     if (c.hasClasses() && c.getClasses().getGuidanceScale() == 0 && c.getClasses().getClassifierFreeGuidance()) {
       c.getClassesBuilder().setGuidanceScale(3.0);

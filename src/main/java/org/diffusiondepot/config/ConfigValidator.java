@@ -143,6 +143,18 @@ final class ConfigValidator {
     positive("train.sample_steps", t.getSampleSteps());
     if (t.getValidationEvery() < 0) fail("train.validation_every", "0 (off) or a step count", t.getValidationEvery());
     positive("train.keep_checkpoints", t.getKeepCheckpoints());
+    positive("train.accumulation_steps", t.getAccumulationSteps());
+    int towers = Math.max(1, t.getDevicesCount()) * t.getAccumulationSteps();
+    if (t.getBatchSize() % towers != 0) {
+      fail(t.getDevicesCount() > 1 ? "train.devices" : "train.accumulation_steps", "a layout whose "
+          + Math.max(1, t.getDevicesCount()) + " device(s) x " + t.getAccumulationSteps()
+          + " micro-batch(es) divide train.batch_size " + t.getBatchSize(), towers + " slices");
+    }
+    for (String device : t.getDevicesList()) {
+      if (!device.matches("(/job:\\w+)?(/replica:\\d+)?(/task:\\d+)?/?(device:)?(CPU|GPU|cpu|gpu):\\d+")) {
+        fail("train.devices", "device names such as /device:GPU:0 or /device:CPU:1", device);
+      }
+    }
     if (!(t.getLossSpikeFactor() == 0 || t.getLossSpikeFactor() > 1)) {
       fail("train.loss_spike_factor", "0 (no alerts) or a factor above 1", t.getLossSpikeFactor());
     }

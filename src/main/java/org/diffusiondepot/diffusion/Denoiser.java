@@ -2,6 +2,7 @@ package org.diffusiondepot.diffusion;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.diffusiondepot.nn.ParameterStore;
 import org.diffusiondepot.nn.UNet;
 import org.diffusiondepot.nn.UNetSpec;
@@ -72,20 +73,35 @@ public final class Denoiser {
     return ConditionInputs.create(tf, task.inputs());
   }
 
-  /** Builds eps_theta(x_t, t, conditioning). */
+  /** Builds eps_theta(x_t, t, conditioning) on the conditioning placeholders. */
   public Operand<TFloat32> predictNoise(Ops tf, ParameterStore params, Operand<TFloat32> xt, Operand<TInt32> t,
       ConditionInputs cond) {
+    return predictNoise(tf, params, xt, t, cond.byName());
+  }
+
+  /** Builds eps_theta(x_t, t, conditioning), the conditioning given by input name (e.g. slices of a batch). */
+  public Operand<TFloat32> predictNoise(Ops tf, ParameterStore params, Operand<TFloat32> xt, Operand<TInt32> t,
+      Map<String, ? extends Operand<?>> cond) {
     List<Operand<TFloat32>> parts = new ArrayList<>();
     parts.add(xt);
     Operand<TInt32> label = null;
     for (SignatureInput input : task.inputs()) {
       if (input.integer()) {
-        label = cond.get(input.name()).asOutput().expect(TInt32.class);
+        label = require(cond, input.name()).asOutput().expect(TInt32.class);
       } else {
-        parts.add(cond.get(input.name()).asOutput().expect(TFloat32.class));
+        parts.add(require(cond, input.name()).asOutput().expect(TFloat32.class));
       }
     }
     Operand<TFloat32> input = parts.size() == 1 ? xt : tf.concat(parts, tf.constant(3));
     return unet.apply(tf, params, input, t, label);
+  }
+
+  private static Operand<?> require(Map<String, ? extends Operand<?>> cond, String name) {
+    Operand<?> input = cond.get(name);
+    if (input == null) {
+      throw new IllegalArgumentException("the denoiser needs the conditioning input '" + name + "'; given "
+          + cond.keySet());
+    }
+    return input;
   }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
@@ -63,6 +64,18 @@ public final class Gradients {
       out.add(tf.identity(tf.switchCond(g, finite).outputTrue()));
     }
     return out;
+  }
+
+  /**
+   * A tensor that exists once the step is over either way: after {@code whenApplied} (the update
+   * ops, dead when not finite) or at once when not finite. What must happen every step (the step
+   * counter under loss scaling) waits for it.
+   */
+  public static Operand<TBool> afterEither(Ops tf, List<Op> whenApplied, Operand<TBool> finite) {
+    var branch = tf.switchCond(finite, finite);
+    Operand<TBool> applied = tf.withControlDependencies(whenApplied).identity(branch.outputTrue());
+    Operand<TBool> skipped = tf.identity(branch.outputFalse());
+    return tf.merge(List.of(applied, skipped)).output();
   }
 
   /** Every axis of {@code x}, for reductions to a scalar. */

@@ -23,6 +23,7 @@ import org.diffusiondepot.schedule.NoiseSchedule;
 import org.diffusiondepot.task.Conditioning;
 import org.diffusiondepot.task.DiffusionTask;
 import org.tensorflow.Graph;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
@@ -93,6 +94,16 @@ public final class DiffusionTraining implements TrainingModel {
   }
 
   @Override
+  public ConfigProto sessionConfig() {
+    return graph.layout.sessionConfig();
+  }
+
+  @Override
+  public String layout() {
+    return graph.layout.describe();
+  }
+
+  @Override
   public void initializeFresh(Session session) {
     session.run(graph.initEma);
   }
@@ -121,17 +132,33 @@ public final class DiffusionTraining implements TrainingModel {
       Session.Runner runner = session.runner().feed(graph.x0, x0).feed(graph.learningRate, rate);
       feed(runner, graph.condition, task.forTraining(batch.images(), batch.labels(), batch.size(), step),
           batch.size(), owned);
-      try (Result r = runner.addTarget(graph.trainStep).fetch(graph.loss).fetch(graph.gradientNorm)
-          .fetch(graph.perExampleLoss).fetch(graph.t).run()) {
+      runner.addTarget(graph.trainStep).fetch(graph.loss).fetch(graph.gradientNorm).fetch(graph.perExampleLoss)
+          .fetch(graph.t);
+      if (graph.lossScale != null) {
+        runner.fetch(graph.lossScale.value()).fetch(graph.lossScale.skipped());
+      }
+      try (Result r = runner.run()) {
         float loss = ((TFloat32) r.get(0)).getFloat();
         float norm = ((TFloat32) r.get(1)).getFloat();
-        if (!Float.isFinite(loss) || !Float.isFinite(norm)) {
+        boolean finite = Float.isFinite(loss) && Float.isFinite(norm);
+        if (graph.lossScale != null) {
+          // fp16: a step that overflows is skipped and halves the scale; only a scale driven below 1
+          // (16 skips in a row from 2^15) means the loss itself has left the fp16 range for good
+          float scale = ((TFloat32) r.get(4)).getFloat();
+          metrics.add("loss_scale", scale);
+          metrics.add("skipped_steps", ((TInt64) r.get(5)).getLong());
+          if (!finite && scale < 1) {
+            throw new NonFiniteLossException(step, "loss (loss scale " + scale + ")", loss);
+          }
+        } else if (!finite) {
           throw new NonFiniteLossException(step, Float.isFinite(loss) ? "gradient_norm" : "loss",
               Float.isFinite(loss) ? norm : loss);
         }
-        metrics.add("loss", loss);
-        metrics.add("gradient_norm", norm);
-        addPerQuarter(metrics, Tensors.floats((TFloat32) r.get(2)), ints((TInt32) r.get(3)));
+        if (finite) {
+          metrics.add("loss", loss);
+          metrics.add("gradient_norm", norm);
+          addPerQuarter(metrics, Tensors.floats((TFloat32) r.get(2)), ints((TInt32) r.get(3)));
+        }
       }
     } finally {
       owned.forEach(Tensor::close);
@@ -179,10 +206,11 @@ public final class DiffusionTraining implements TrainingModel {
         owned.add(x0);
         owned.add(tT);
         owned.add(nT);
-        Session.Runner runner = session.runner().feed(graph.x0, x0).feed(graph.t, tT).feed(graph.noise, nT);
-        feed(runner, graph.condition, task.forHeldOut(batch.images(), batch.labels(), count, train.getSeed(),
-            b * batchSize), count, owned);
-        try (Result r = runner.fetch(graph.perExampleLoss).run()) {
+        Session.Runner runner = session.runner().feed(graph.validationX0, x0).feed(graph.validationT, tT)
+            .feed(graph.validationNoise, nT);
+        feed(runner, graph.validationCondition, task.forHeldOut(batch.images(), batch.labels(), count,
+            train.getSeed(), b * batchSize), count, owned);
+        try (Result r = runner.fetch(graph.validationLoss).run()) {
           float[] losses = Tensors.floats((TFloat32) r.get(0));
           for (float loss : losses) {
             scores.add("loss", loss);

@@ -24,8 +24,8 @@ import org.diffusiondepot.run.RunDirectory;
 import org.diffusiondepot.run.RunLock;
 import org.diffusiondepot.run.StopSignal;
 import org.diffusiondepot.run.TrainingData;
+import org.diffusiondepot.runtime.PeakMemory;
 import org.diffusiondepot.runtime.Progress;
-import org.diffusiondepot.runtime.SessionConfigs;
 import org.tensorflow.Session;
 
 /**
@@ -93,12 +93,13 @@ public final class TrainLoop {
 
   private void loop(long targetStep) throws IOException {
     try (StopSignal stop = new StopSignal("depot-train-shutdown");
-        Session session = new Session(model.graph(), SessionConfigs.cpu());
+        Session session = new Session(model.graph(), model.sessionConfig());
         EventWriter events = new EventWriter(run.root())) {
       step = restoreOrInitialize(session);
       lastSaved = step;
-      out.printf("%s, %s images (%d train / %d validation) from %s%n", model.describe(), data.dataset().size(),
-          data.split().train().length, data.split().validation().length, data.source());
+      out.printf("%s, %s images (%d train / %d validation) from %s; %s%n", model.describe(),
+          data.dataset().size(), data.split().train().length, data.split().validation().length, data.source(),
+          model.layout());
       model.notes().forEach(note -> out.println("note: " + note));
       if (targetStep > schedule.end() && step < targetStep) {
         out.printf("note: the learning-rate schedule ends at step %d (train.iterations); from there to step %d the "
@@ -133,6 +134,7 @@ public final class TrainLoop {
       IntervalMeans metrics = new IntervalMeans();
       LossSpikeWatch trainingSpikes = new LossSpikeWatch("training loss", train.getLossSpikeFactor(), 0.7);
       double lastLoss = Double.NaN;
+      boolean reportedMemory = false;
       long intervalStart = System.nanoTime();
       long intervalImages = 0;
       while (step < targetStep && !stop.requested()) {
@@ -144,6 +146,10 @@ public final class TrainLoop {
           throw diverged(e, session, lastLoss);
         }
         lastLoss = metrics.last(model.lossMetric());
+        if (!reportedMemory) {
+          out.printf("%nfirst step done: %s%n", PeakMemory.describe());
+          reportedMemory = true;
+        }
         step++;
         if (step == schedule.end() && targetStep > step) {
           out.printf("%nstep %d: the learning-rate schedule has ended; the learning rate stays at %.3g%n", step,

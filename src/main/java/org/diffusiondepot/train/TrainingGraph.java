@@ -1,8 +1,5 @@
 package org.diffusiondepot.train;
 
-import org.diffusiondepot.optim.AdamW;
-import org.diffusiondepot.optim.Gradients;
-import org.diffusiondepot.optim.Ema;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,19 +7,25 @@ import org.diffusiondepot.diffusion.ConditionInputs;
 import org.diffusiondepot.diffusion.Denoiser;
 import org.diffusiondepot.diffusion.DiffusionLoss;
 import org.diffusiondepot.nn.MappedStore;
+import org.diffusiondepot.nn.ParameterStore;
 import org.diffusiondepot.nn.VariableStore;
+import org.diffusiondepot.optim.AdamW;
+import org.diffusiondepot.optim.Ema;
+import org.diffusiondepot.optim.Gradients;
+import org.diffusiondepot.optim.LossScale;
+import org.diffusiondepot.optim.Towers;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.TrainConfig;
-import org.diffusiondepot.task.ExportContract;
 import org.diffusiondepot.schedule.NoiseSchedule;
+import org.diffusiondepot.task.ExportContract;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -31,11 +34,18 @@ import org.tensorflow.types.TInt64;
  * The whole training graph of a denoiser: epsilon-MSE loss on q(x_t | x_0) with t and noise drawn
  * in-graph from stateless generators keyed by the step (so a resumed run draws what an
  * uninterrupted one would), gradients, optional global-norm clipping, AdamW, EMA and the step
- * counter, plus a second forward pass that reads the EMA weights for sample previews.
+ * counter, plus forward passes for validation (raw weights) and sample previews (EMA weights).
+ * <p>
+ * The loss is built by {@link Towers}: one tower per replica device and micro-batch
+ * ({@link TrainingLayout}); t and noise are drawn for the whole batch before it is split, so every
+ * layout trains on the same draws. In fp16 the loss is scaled dynamically ({@link LossScale}): a
+ * step with non-finite gradients is skipped and the step counter moves on; in fp32 and bf16 such a
+ * step stops the run (the counter stays, see {@link TrainLoop}).
  */
 public final class TrainingGraph {
   public final Graph graph;
   public final Denoiser denoiser;
+  public final TrainingLayout layout;
   /** Fed per step: clean images [B, S, S, C] in [-1, 1]. */
   public final Placeholder<TFloat32> x0;
   public final ConditionInputs condition;
@@ -47,7 +57,10 @@ public final class TrainingGraph {
   public final Operand<TFloat32> perExampleLoss;
   public final Operand<TFloat32> loss;
   public final Operand<TFloat32> gradientNorm;
-  /** Runs one full update: AdamW, EMA, step + 1; none of it when the loss or a gradient is not finite. */
+  /**
+   * Runs one full update: AdamW, EMA, step + 1. When the loss or a gradient is not finite the
+   * update is not applied; in fp16 the step still counts (and the loss scale halves).
+   */
   public final Op trainStep;
   public final Variable<TInt64> step;
   public final Operand<TInt64> stepValue;
@@ -55,6 +68,15 @@ public final class TrainingGraph {
   public final Op initEma;
   public final VariableStore weights;
   public final Map<String, Variable<TFloat32>> emaShadows;
+  /** The dynamic loss scale in fp16, null otherwise. */
+  public final LossScale lossScale;
+
+  /** Raw-weight forward pass on fed validation batches of any size: per-example eps-MSE. */
+  public final Placeholder<TFloat32> validationX0;
+  public final Placeholder<TInt32> validationT;
+  public final Placeholder<TFloat32> validationNoise;
+  public final ConditionInputs validationCondition;
+  public final Operand<TFloat32> validationLoss;
 
   /** EMA-weight forward pass for previews. */
   public final Placeholder<TFloat32> sampleXt;
@@ -66,6 +88,7 @@ public final class TrainingGraph {
     graph = new Graph();
     Ops tf = Ops.create(graph);
     TrainConfig train = config.getTrain();
+    layout = TrainingLayout.of(train);
     denoiser = Denoiser.fromConfig(config);
     NoiseSchedule schedule = NoiseSchedule.fromConfig(config.getDiffusion());
     int size = denoiser.modelSize();
@@ -89,19 +112,26 @@ public final class TrainingGraph {
         tf.random.statelessRandomNormal(tf.shape(x0), noiseSeed, TFloat32.class),
         Shape.of(-1, size, size, channels));
 
-    DiffusionLoss diffusion = new DiffusionLoss(tf, schedule);
     weights = new VariableStore(tf, Denoiser.ROOT, seed);
-    Operand<TFloat32> xt = diffusion.qSample(x0, t, noise);
-    Operand<TFloat32> predicted = denoiser.predictNoise(tf, weights, xt, t, condition);
-    perExampleLoss = tf.withName("per_example_loss").identity(diffusion.perExampleMse(predicted, noise));
-    loss = tf.withName("loss").math.mean(perExampleLoss, tf.constant(0));
+    lossScale = layout.lossScaling() ? new LossScale(tf, LossScale.INITIAL) : null;
+    List<Operand<?>> inputs = new ArrayList<>(List.of(x0, t, noise));
+    inputs.addAll(condition.byName().values());
+    List<String> conditionNames = List.copyOf(condition.byName().keySet());
+    Towers.Result towers = Towers.build(graph, tf, layout.towers(), inputs, weights.variables(),
+        lossScale == null ? null : lossScale.value(), (towerOps, index, slices) -> {
+          ParameterStore params = index == 0 ? weights : new MappedStore(towerOps, Denoiser.ROOT, weights.reads());
+          Operand<TFloat32> perExample = perExampleLoss(towerOps, schedule, denoiser, params, slices, conditionNames);
+          return new Towers.Tower(towerOps.math.mean(perExample, towerOps.constant(0)), List.of(perExample));
+        });
+    perExampleLoss = tf.withName("per_example_loss").identity(towers.joined(tf, 0).asOutput().expect(TFloat32.class));
+    loss = tf.withName("loss").identity(towers.loss(tf));
 
     Map<String, Variable<TFloat32>> variables = weights.variables();
-    List<Operand<TFloat32>> gradients = Gradients.of(tf, graph.addGradients(loss.asOutput(),
-        variables.values().stream().map(Variable::asOutput).toArray(Output[]::new)));
+    List<Operand<TFloat32>> gradients = towers.gradients();
     gradientNorm = tf.withName("gradient_norm").identity(Gradients.globalNorm(tf, gradients));
     gradients = Gradients.clip(tf, gradients, gradientNorm, train.getGradClipNorm());
-    gradients = Gradients.whenFinite(tf, gradients, Gradients.finite(tf, loss, gradientNorm));
+    Operand<TBool> finite = Gradients.finite(tf, loss, gradientNorm);
+    gradients = Gradients.whenFinite(tf, gradients, finite);
     List<Op> updates = new ArrayList<>(AdamW.build(tf, variables, gradients, weights.reads(), learningRate,
         stepValue, new AdamW.Hyper(train.getAdamBeta1(), train.getAdamBeta2(), train.getAdamEpsilon(),
             train.getWeightDecay())).values());
@@ -111,15 +141,53 @@ public final class TrainingGraph {
     Ops afterUpdates = tf.withControlDependencies(updates);
     List<Op> emaUpdates = ema.update(afterUpdates, variables,
         Ema.decay(tf, stepValue, train.getEmaDecay(), train.getEmaWarmup()));
-    trainStep = tf.withControlDependencies(emaUpdates).withName("train_step").assignAdd(step, tf.constant(1L));
+    if (lossScale == null) {
+      trainStep = tf.withControlDependencies(emaUpdates).withName("train_step").assignAdd(step, tf.constant(1L));
+    } else {
+      Op count = tf.withControlDependencies(List.of(Gradients.afterEither(tf, emaUpdates, finite)))
+          .assignAdd(step, tf.constant(1L));
+      trainStep = tf.withControlDependencies(List.of(count, lossScale.update(tf, finite, LossScale.GROWTH_INTERVAL)))
+          .withName("train_step").noOp();
+    }
+
+    Ops validation = tf.withSubScope("validation");
+    validationX0 = validation.withName("x0").placeholder(TFloat32.class,
+        Placeholder.shape(Shape.of(-1, size, size, channels)));
+    validationT = validation.withName(ExportContract.T).placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+    validationNoise = validation.withName("noise").placeholder(TFloat32.class,
+        Placeholder.shape(Shape.of(-1, size, size, channels)));
+    validationCondition = denoiser.placeholders(validation);
+    List<Operand<?>> validationInputs = new ArrayList<>(List.of(validationX0, validationT, validationNoise));
+    validationInputs.addAll(validationCondition.byName().values());
+    validationLoss = perExampleLoss(validation, schedule, denoiser.withoutDropout(),
+        new MappedStore(validation, Denoiser.ROOT, weights.reads()), validationInputs, conditionNames);
 
     Ops sample = tf.withSubScope("sample");
     Denoiser inference = denoiser.withoutDropout();
-    sampleXt = sample.withName(ExportContract.X_T).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, channels)));
+    sampleXt = sample.withName(ExportContract.X_T).placeholder(TFloat32.class,
+        Placeholder.shape(Shape.of(-1, size, size, channels)));
     sampleT = sample.withName(ExportContract.T).placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
     sampleCondition = inference.placeholders(sample);
     sampleEps = inference.predictNoise(sample, new MappedStore(sample, Denoiser.ROOT, emaShadows),
-        sampleXt, sampleT, sampleCondition);
+        sampleXt, sampleT, sampleCondition.byName());
+  }
+
+  /**
+   * ||eps - eps_theta(x_t, t, c)||^2 per example, from [x0, t, noise, conditioning...] in that
+   * order (conditioning in the order of {@code conditionNames}).
+   */
+  private static Operand<TFloat32> perExampleLoss(Ops tf, NoiseSchedule schedule, Denoiser denoiser,
+      ParameterStore params, List<Operand<?>> inputs, List<String> conditionNames) {
+    DiffusionLoss diffusion = new DiffusionLoss(tf, schedule);
+    Operand<TFloat32> x0 = inputs.get(0).asOutput().expect(TFloat32.class);
+    Operand<TInt32> t = inputs.get(1).asOutput().expect(TInt32.class);
+    Operand<TFloat32> noise = inputs.get(2).asOutput().expect(TFloat32.class);
+    Map<String, Operand<?>> condition = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < conditionNames.size(); i++) {
+      condition.put(conditionNames.get(i), inputs.get(3 + i));
+    }
+    Operand<TFloat32> xt = diffusion.qSample(x0, t, noise);
+    return diffusion.perExampleMse(denoiser.predictNoise(tf, params, xt, t, condition), noise);
   }
 
   public long parameterCount() {

@@ -8,6 +8,8 @@ import org.diffusiondepot.events.EventWriter;
 import org.diffusiondepot.run.RunDirectory;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
+import org.tensorflow.proto.ConfigProto;
+import org.diffusiondepot.runtime.SessionConfigs;
 
 /**
  * What one kind of model contributes to the {@link TrainLoop}: its graph, its optimisation step,
@@ -33,6 +35,16 @@ public interface TrainingModel extends AutoCloseable {
   /** Notes for the user about the config, printed after the first line (may be empty). */
   default java.util.List<String> notes() {
     return java.util.List.of();
+  }
+
+  /** The settings of the training session (devices, precision). */
+  default ConfigProto sessionConfig() {
+    return SessionConfigs.cpu();
+  }
+
+  /** How a step is laid out on the hardware, for the first line of the log. */
+  default String layout() {
+    return "1 device, fp32";
   }
 
   /** Sets a fresh run's remaining state after {@code session.initialize()} (e.g. EMA = weights). */
