@@ -48,7 +48,8 @@ class ArchitectureTest {
   void samplerJarPackagesDependOnlyOnEachOtherAndTheRuntime() {
     Set<String> allowed = new TreeSet<>(Set.of(samplerPackages()));
     allowed.addAll(Set.of("java..", "javax..", "jdk.internal..", "org.tensorflow", "org.tensorflow.proto..",
-        "org.tensorflow.types..", "org.tensorflow.ndarray..", "com.google.protobuf..", "com.google.common..",
+        "org.tensorflow.types..", "org.tensorflow.ndarray..", "org.tensorflow.internal.c_api..",
+        "org.bytedeco.javacpp..", "com.google.protobuf..", "com.google.common..",
         "picocli..", "me.tongfei.progressbar.."));
     classes().that().resideInAnyPackage(samplerPackages())
         .should().onlyDependOnClassesThat().resideInAnyPackage(allowed.toArray(String[]::new))

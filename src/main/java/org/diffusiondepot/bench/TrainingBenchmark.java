@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.diffusiondepot.proto.ExperimentConfig;
+import org.diffusiondepot.runtime.PeakMemory;
 import org.diffusiondepot.runtime.SessionConfigs;
 import org.diffusiondepot.runtime.Tensors;
 import org.diffusiondepot.train.TrainingGraph;
@@ -34,7 +35,8 @@ public final class TrainingBenchmark {
     int channels = graph.denoiser.modelChannels();
     int threads = SessionConfigs.cpu().getIntraOpParallelismThreads();
     Random random = new Random(0);
-    try (Session session = new Session(graph.graph, SessionConfigs.cpu())) {
+    out.printf("[%s] %s%n", config.getName(), graph.layout.describe());
+    try (Session session = new Session(graph.graph, graph.layout.sessionConfig())) {
       session.initialize();
       float[] x0 = uniform(random, batch * size * size * channels);
       List<double[]> train = new ArrayList<>();
@@ -92,6 +94,7 @@ public final class TrainingBenchmark {
         }
         feeds.close();
       }
+      out.printf("[%s] after the training steps: %s%n", config.getName(), PeakMemory.describe());
       double minRatio = 0.9 * threads;
       double trainMedian = cleanMedian(train, minRatio);
       double sampleMedian = cleanMedian(sample, minRatio);

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.diffusiondepot.bench.TrainingBenchmark;
 import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.proto.ExperimentConfig;
+import org.diffusiondepot.proto.Precision;
 import org.diffusiondepot.runtime.OptionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,9 +32,20 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--profile", description = "also trace one training step and print time per op type")
   boolean profile;
 
+  @Option(names = "--precision", paramLabel = "FP32|BF16|FP16",
+      description = "arithmetic of the training step (default: the config's train.precision)")
+  Precision precision;
+
+  @Option(names = "--devices", paramLabel = "N", description = "data-parallel replicas (virtual CPU devices on a CPU)")
+  Integer devices;
+
+  @Option(names = "--accumulation", paramLabel = "K", description = "micro-batches per update")
+  Integer accumulation;
+
   @Override
   public Integer call() {
-    ExperimentConfig c = ConfigLoader.load(config);
+    ExperimentConfig c = Layouts.override(ConfigLoader.load(config), precision, devices, accumulation,
+        batch != null ? batch : null);
     int b = batch != null ? batch : c.getTrain().getBatchSize();
     int sb = sampleBatch != null ? sampleBatch : b;
     if (b <= 0 || sb <= 0 || steps <= 0 || warmup < 0) {

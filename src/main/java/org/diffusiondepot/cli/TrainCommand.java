@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.firststage.FirstStageTraining;
+import org.diffusiondepot.proto.Precision;
 import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.runtime.OptionException;
 import org.diffusiondepot.train.DiffusionTraining;
@@ -31,12 +32,26 @@ final class TrainCommand implements Callable<Integer> {
       description = "stop when the global step reaches N (default: train.iterations of the config)")
   Long steps;
 
+  @Option(names = "--devices", paramLabel = "N",
+      description = "data-parallel replicas: N GPUs when TensorFlow sees them, else N virtual CPU devices "
+          + "(overrides train.devices; a run resumes on any count)")
+  Integer devices;
+
+  @Option(names = "--precision", paramLabel = "FP32|BF16|FP16",
+      description = "arithmetic of the training step (overrides train.precision)")
+  Precision precision;
+
+  @Option(names = "--accumulation", paramLabel = "K", description = "micro-batches per update (overrides "
+      + "train.accumulation_steps)")
+  Integer accumulation;
+
   @Override
   public Integer call() throws Exception {
     if (steps != null && steps <= 0) {
       throw new OptionException("--steps must be positive, got " + steps);
     }
-    TrainingRequest request = new TrainingRequest(config, data, out, steps);
+    TrainingRequest request = new TrainingRequest(config, data, out, steps,
+        c -> Layouts.override(c, precision, devices, accumulation, null));
     if (ConfigLoader.load(config).getTask() == Task.FIRST_STAGE) {
       FirstStageTraining.run(request, System.out);
     } else {
