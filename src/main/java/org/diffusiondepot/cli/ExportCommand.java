@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.diffusiondepot.export.Exporter;
 import org.diffusiondepot.firststage.FirstStageExporter;
+import org.diffusiondepot.proto.Precision;
 import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.run.RunDirectory;
 import picocli.CommandLine.Command;
@@ -19,12 +20,17 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "EXPORT_DIR")
   Path out;
 
+  @Option(names = "--precision", paramLabel = "FP32|BF16|FP16", defaultValue = "FP32",
+      description = "arithmetic the sampler runs the network in: BF16 on CPUs with AVX512_BF16/AMX, FP16 on GPUs; "
+          + "the weights stay fp32 (default: ${DEFAULT-VALUE})")
+  Precision precision;
+
   @Override
   public Integer call() throws Exception {
     if (new RunDirectory(runDir).loadConfig().getTask() == Task.FIRST_STAGE) {
       FirstStageExporter.export(runDir, out, System.out);
     } else {
-      Exporter.export(runDir, out, System.out);
+      Exporter.export(runDir, out, System.out, precision);
     }
     return 0;
   }

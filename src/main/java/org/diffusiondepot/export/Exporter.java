@@ -13,6 +13,7 @@ import org.diffusiondepot.diffusion.Denoiser;
 import org.diffusiondepot.nn.VariableStore;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.ModelCard;
+import org.diffusiondepot.proto.Precision;
 import org.diffusiondepot.task.DiffusionTask;
 import org.diffusiondepot.run.RunDirectory;
 import org.diffusiondepot.task.ExportContract;
@@ -45,7 +46,12 @@ public final class Exporter implements ExportedModel {
   }
 
   public static ModelCard export(Path runDir, Path exportDir, PrintStream out) throws IOException {
-    return SavedModelExport.write(runDir, exportDir, out, Exporter::open);
+    return export(runDir, exportDir, out, Precision.FP32);
+  }
+
+  /** @param precision the arithmetic the sampler runs the network in */
+  public static ModelCard export(Path runDir, Path exportDir, PrintStream out, Precision precision) throws IOException {
+    return SavedModelExport.write(runDir, exportDir, out, Exporter::open, precision);
   }
 
   private static Exporter open(RunDirectory run, ExperimentConfig config) throws IOException {

@@ -29,6 +29,15 @@ public final class SessionConfigs {
   }
 
   /**
+   * Sampling sessions: {@link #cpu()}, and for a 16-bit export the same rewriter as training in
+   * that precision (the SavedModel keeps fp32 weights; the rewriter runs the convolutions and
+   * matmuls in 16 bits).
+   */
+  public static ConfigProto inference(Precision precision) {
+    return precision == Precision.BF16 || precision == Precision.FP16 ? training(1, precision) : cpu();
+  }
+
+  /**
    * Training sessions: {@link #cpu()} with {@code virtualCpus} CPU devices (replicas on one CPU, as
    * tests run them) and the precision's rewriter. bf16 uses TensorFlow's oneDNN auto mixed
    * precision (convolutions and matmuls in bf16; Mean, Sum, Softmax and the loss stay fp32 by its

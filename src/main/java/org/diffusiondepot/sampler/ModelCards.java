@@ -17,6 +17,8 @@ import org.diffusiondepot.proto.ModelCard;
  */
 public final class ModelCards {
   public static final String FILE = "model_card.pbtxt";
+  /** The card layout this code writes and the newest it reads. */
+  public static final int FORMAT_VERSION = 2;
 
   private ModelCards() {}
 
@@ -35,9 +37,15 @@ public final class ModelCards {
           : ": " + e.getMessage()), e);
     }
     try {
-      TextFormat.getParser().merge(text, card);
+      // unknown fields are allowed so that a newer card reaches the version check below
+      TextFormat.Parser.newBuilder().setAllowUnknownFields(true).build().merge(text, card);
     } catch (TextFormat.ParseException e) {
       throw new SamplingException(file + ": " + e.getMessage());
+    }
+    if (card.getFormatVersion() > FORMAT_VERSION) {
+      throw new SamplingException(file + " was written by a newer Diffusion Depot (card format "
+          + card.getFormatVersion() + "; this version reads up to " + FORMAT_VERSION + "): update tools/depot-sample "
+          + "or the sampler library to load it");
     }
     return upgrade(card).build();
   }
@@ -54,7 +62,8 @@ public final class ModelCards {
   }
 
   public static void write(ModelCard card, Path exportDir) throws IOException {
-    Files.writeString(exportDir.resolve(FILE), TextFormat.printer().printToString(card), StandardCharsets.UTF_8);
+    Files.writeString(exportDir.resolve(FILE), TextFormat.printer().printToString(
+        card.toBuilder().setFormatVersion(FORMAT_VERSION).build()), StandardCharsets.UTF_8);
   }
 
   /**

@@ -1,6 +1,8 @@
 package org.diffusiondepot.sampler;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import org.diffusiondepot.proto.Precision;
 import java.util.Set;
 import java.util.TreeSet;
 import org.diffusiondepot.runtime.SessionConfigs;
@@ -20,11 +22,16 @@ final class SavedModels {
    * @param what how messages name the model, e.g. "first stage"
    * @param signatures the signature keys the caller will call
    */
-  static SavedModelBundle open(Path dir, String what, String... signatures) {
+  static SavedModelBundle open(Path dir, String what, Precision precision, String... signatures) {
+    if (!Files.isRegularFile(dir.resolve("variables").resolve("variables.index"))) {
+      // TensorFlow would load the graph and fail at the first call with an uninitialised variable
+      throw new SamplingException("the " + what + " in " + dir + " has no weights (variables/variables.index is "
+          + "missing); export the run again with tools/depot export");
+    }
     SavedModelBundle bundle;
     try {
       bundle = SavedModelBundle.loader(dir.toString()).withTags(ExportContract.TAG)
-          .withConfigProto(SessionConfigs.cpu()).load();
+          .withConfigProto(SessionConfigs.inference(precision)).load();
     } catch (RuntimeException e) {
       throw new SamplingException("cannot load the " + what + " in " + dir + ": " + e.getMessage());
     }
