@@ -49,7 +49,9 @@ class ArchitectureTest {
     Set<String> allowed = new TreeSet<>(Set.of(samplerPackages()));
     allowed.addAll(Set.of("java..", "javax..", "jdk.internal..", "org.tensorflow", "org.tensorflow.proto..",
         "org.tensorflow.types..", "org.tensorflow.ndarray..", "com.google.protobuf..", "com.google.common..",
-        "picocli..", "me.tongfei.progressbar.."));
+        "picocli..", "me.tongfei.progressbar..",
+        // --version lists TensorFlow's devices through the C API (runtime.TensorFlowNative)
+        "org.tensorflow.internal.c_api..", "org.bytedeco.javacpp.."));
     classes().that().resideInAnyPackage(samplerPackages())
         .should().onlyDependOnClassesThat().resideInAnyPackage(allowed.toArray(String[]::new))
         .check(classes);

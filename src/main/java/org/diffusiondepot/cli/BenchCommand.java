@@ -11,9 +11,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "bench", description = "Time training steps and single denoising steps of a config's "
-    + "model on random data (images/s, seconds per step). Run it on an idle machine.")
+    + "model on random data (images/s, seconds per step). Run it on an idle machine.",
+    footer = {
+        "  tools/depot bench graphs/demo/uncond.pbtxt",
+        "  tools/depot bench graphs/lhq_udm.pbtxt --batch 4 --steps 5 --profile",
+        "  tools/depot bench graphs/demo/uncond.pbtxt --set model.block=CONVNEXT_7X7"})
 final class BenchCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "CONFIG")
+  @Parameters(index = "0", paramLabel = "CONFIG", description = "experiment config (.pbtxt)")
   Path config;
 
   @Option(names = "--batch", description = "training batch (default: the config's)")

@@ -19,7 +19,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "describe", description = "Print a config's architecture and its parameter count "
-    + "(built as a graph of placeholders: no weights are allocated).")
+    + "(built as a graph of placeholders: no weights are allocated).",
+    footer = {
+        "  tools/depot describe graphs/lhq_udm.pbtxt",
+        "  tools/depot describe graphs/demo/uncond.pbtxt --set model.base_channels=64 \\",
+        "      --set 'model.attention_resolutions=[16, 8]'"})
 final class DescribeCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "CONFIG", description = "experiment config (.pbtxt)")
   Path config;

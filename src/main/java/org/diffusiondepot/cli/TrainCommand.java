@@ -13,7 +13,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "train", description = "Train a model; re-running the same command resumes from the "
-    + "run's latest checkpoint.")
+    + "run's latest checkpoint.",
+    footer = {
+        "  tools/depot train graphs/demo/uncond.pbtxt --data builtin \\",
+        "      --out checkpoints/demo",
+        "  tools/depot train graphs/lhq_udm.pbtxt --data /data/lhq_1024 \\",
+        "      --out checkpoints/lhq --steps 5000",
+        "  tools/depot train graphs/demo/uncond.pbtxt --data builtin \\",
+        "      --out checkpoints/b8 --set train.batch_size=8 --set train.learning_rate=1e-3",
+        "Run the same command again to resume."})
 final class TrainCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "CONFIG", description = "experiment config (.pbtxt)")
   Path config;
