@@ -7,6 +7,7 @@ import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.runtime.OptionException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,9 +36,12 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--profile", description = "also trace one training step and print time per op type")
   boolean profile;
 
+  @Mixin
+  ConfigOverrideOption set;
+
   @Override
   public Integer call() {
-    ExperimentConfig c = ConfigLoader.load(config);
+    ExperimentConfig c = ConfigLoader.load(config, set.overrides());
     int b = batch != null ? batch : c.getTrain().getBatchSize();
     int sb = sampleBatch != null ? sampleBatch : b;
     if (b <= 0 || sb <= 0 || steps <= 0 || warmup < 0) {

@@ -16,6 +16,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "describe", description = "Print a config's architecture and its parameter count "
@@ -28,9 +29,12 @@ final class DescribeCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "CONFIG", description = "experiment config (.pbtxt)")
   Path config;
 
+  @Mixin
+  ConfigOverrideOption set;
+
   @Override
   public Integer call() {
-    ExperimentConfig c = ConfigLoader.load(config);
+    ExperimentConfig c = ConfigLoader.load(config, set.overrides());
     System.out.printf("%s: %s%n", c.getName(), c.getDescription());
     if (c.getTask() == Task.FIRST_STAGE) {
       System.out.print(FirstStageDescriber.describe(c));

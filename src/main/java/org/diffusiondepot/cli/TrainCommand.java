@@ -2,13 +2,13 @@ package org.diffusiondepot.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.firststage.FirstStageTraining;
 import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.runtime.OptionException;
 import org.diffusiondepot.train.DiffusionTraining;
 import org.diffusiondepot.train.TrainingRequest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,13 +39,16 @@ final class TrainCommand implements Callable<Integer> {
       description = "stop when the global step reaches N (default: train.iterations of the config)")
   Long steps;
 
+  @Mixin
+  ConfigOverrideOption set;
+
   @Override
   public Integer call() throws Exception {
     if (steps != null && steps <= 0) {
       throw new OptionException("--steps must be positive, got " + steps);
     }
-    TrainingRequest request = new TrainingRequest(config, data, out, steps);
-    if (ConfigLoader.load(config).getTask() == Task.FIRST_STAGE) {
+    TrainingRequest request = new TrainingRequest(config, data, out, steps, set.overrides());
+    if (request.loadConfig().getTask() == Task.FIRST_STAGE) {
       FirstStageTraining.run(request, System.out);
     } else {
       DiffusionTraining.run(request, System.out);
