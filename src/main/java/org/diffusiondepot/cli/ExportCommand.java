@@ -12,7 +12,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "export", description = "Write a SavedModel with the EMA weights of a run's latest "
-    + "checkpoint, for tools/depot-sample and the sampler library.")
+    + "checkpoint, for tools/depot-sample and the sampler library.",
+    footer = {
+        "  tools/depot export checkpoints/demo --out checkpoints/demo-export",
+        "  tools/depot-sample --model checkpoints/demo-export --out samples.png"})
 final class ExportCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "RUN_DIR")
   Path runDir;

@@ -73,16 +73,13 @@ public final class TrainLoop {
    * before the run directory is touched, so a config that cannot be trained leaves nothing behind.
    */
   public static void run(TrainingRequest request, TrainingModel.Factory factory, PrintStream out) throws IOException {
-    ExperimentConfig fromFile = ConfigLoader.load(request.config());
-    ExperimentConfig config = request.adjust().apply(fromFile);
+    ExperimentConfig config = request.loadConfig();
     TrainingData data = TrainingData.open(request.data(), config);
     long target = request.stopAtStep() != null ? request.stopAtStep() : config.getTrain().getIterations();
     try (TrainingModel model = factory.create(new TrainingContext(config, data, out));
         RunLock lock = RunLock.acquire(request.runDir())) {
       RunDirectory run = new RunDirectory(request.runDir());
-      // the run records the config it trains with: the file as written, or the adjusted one
-      run.adopt(config, config.equals(fromFile) ? Files.readString(request.config(), StandardCharsets.UTF_8)
-          : ConfigLoader.toText(config));
+      run.adopt(config, ConfigLoader.effectiveText(request.config(), request.overrides()));
       if (!data.dataset().classNames().isEmpty()) {
         Files.write(run.classes(), data.dataset().classNames(), StandardCharsets.UTF_8);
       }
