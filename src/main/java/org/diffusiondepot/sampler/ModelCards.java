@@ -47,7 +47,8 @@ public final class ModelCards {
           + card.getFormatVersion() + "; this version reads up to " + FORMAT_VERSION + "): update tools/depot-sample "
           + "or the sampler library to load it");
     }
-    return upgrade(card).build();
+    // the version is the file's business: a card read is a card in the current layout
+    return upgrade(card).clearFormatVersion().build();
   }
 
   /** The experiment config the export was trained with, as its card records it. */
