@@ -67,7 +67,7 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
       throw new SamplingException(exportDir.resolve(ModelCards.FILE) + ": unusable diffusion settings: "
           + e.getMessage());
     }
-    SavedModelBundle bundle = SavedModels.open(exportDir, "SavedModel", card.getPrecision(), ExportContract.DENOISE);
+    SavedModelBundle bundle = SavedModels.open(exportDir, "SavedModel", ExportContract.DENOISE);
     FirstStageModel firstStage = null;
     if (card.getFirstStageFactor() > 0) {
       try {

@@ -37,7 +37,7 @@ public final class FirstStageModel implements LatentCodec, AutoCloseable {
       throw new SamplingException(exportDir + " holds a " + card.getTask() + " model, not a first stage (VQGAN)");
     }
     return new FirstStageModel(card,
-        SavedModels.open(exportDir, "first stage", card.getPrecision(), ExportContract.ENCODE, ExportContract.DECODE));
+        SavedModels.open(exportDir, "first stage", ExportContract.ENCODE, ExportContract.DECODE));
   }
 
   public ModelCard card() {

@@ -2,7 +2,6 @@ package org.diffusiondepot.sampler;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.diffusiondepot.proto.Precision;
 import java.util.Set;
 import java.util.TreeSet;
 import org.diffusiondepot.runtime.SessionConfigs;
@@ -22,7 +21,7 @@ final class SavedModels {
    * @param what how messages name the model, e.g. "first stage"
    * @param signatures the signature keys the caller will call
    */
-  static SavedModelBundle open(Path dir, String what, Precision precision, String... signatures) {
+  static SavedModelBundle open(Path dir, String what, String... signatures) {
     if (!Files.isRegularFile(dir.resolve("variables").resolve("variables.index"))) {
       // TensorFlow would load the graph and fail at the first call with an uninitialised variable
       throw new SamplingException("the " + what + " in " + dir + " has no weights (variables/variables.index is "
@@ -31,7 +30,7 @@ final class SavedModels {
     SavedModelBundle bundle;
     try {
       bundle = SavedModelBundle.loader(dir.toString()).withTags(ExportContract.TAG)
-          .withConfigProto(SessionConfigs.inference(precision)).load();
+          .withConfigProto(SessionConfigs.cpu()).load();
     } catch (RuntimeException e) {
       throw new SamplingException("cannot load the " + what + " in " + dir + ": " + e.getMessage());
     }
