@@ -36,7 +36,7 @@ final class ModelWorker implements AutoCloseable {
       throw new HttpError(503, "the server is shutting down");
     }
     if (waiting.size() >= limit) {
-      throw new HttpError(503, "the queue of " + modelId + " is full (" + limit + " requests waiting); try again "
+      throw new HttpError(503, "the queue of " + modelId + " is full (" + limit + " waiting); try again "
           + "in a moment");
     }
     waiting.addLast(job);
