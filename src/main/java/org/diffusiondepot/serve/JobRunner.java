@@ -11,7 +11,8 @@ import org.diffusiondepot.task.DiffusionTask;
 
 /**
  * Runs one job on its model's worker thread: the library call its request describes, with a step
- * listener that records progress, renders the predicted x_0 about twenty times per chain, and
+ * listener that records progress, renders the predicted x_0 about twenty times per chain (and
+ * after the first step), and
  * stops the chain when the job is cancelled.
  */
 final class JobRunner {
@@ -60,7 +61,8 @@ final class JobRunner {
         throw new JobCancelledException();
       }
       done[0]++;
-      boolean show = (index + 1) % every == 0 || index + 1 == total;
+      // the first step too: a page should see something at once, even of a slow model
+      boolean show = index == 0 || (index + 1) % every == 0 || index + 1 == total;
       job.progressed(done[0], show ? preview(task, x0) : null);
     };
   }

@@ -1,4 +1,4 @@
-// Paints an inpainting mask over an image. The mask has the image's own pixel size (depot-sample
+// Paints an inpainting mask over an image, in translucent white (white = fill, as in a --mask file). The mask has the image's own pixel size (depot-sample
 // wants the mask and the image to be the same size), and a pixel is in the mask when its centre
 // is under the brush, so the painted region is exactly what the server receives: no
 // antialiased half-painted pixels, even on an 8x8 image shown 40 times enlarged.
@@ -126,7 +126,7 @@ class MaskPainter {
           const i = y * this.width + x;
           this.painted += 1 - this.mask[i];
           this.mask[i] = 1;
-          data.set([255, 0, 140, 150], i * 4);
+          data.set([255, 255, 255, 200], i * 4);
         }
       }
     }

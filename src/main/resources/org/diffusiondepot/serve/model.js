@@ -12,6 +12,7 @@ const ACTION = {
 let model = null;
 let events = null;
 let previewsShown = 0;
+let restoreSettings = false;   // a job opened from the address: show its settings in the form
 let painter = null;
 const uploads = { image: null, lowRes: null };
 
@@ -32,6 +33,7 @@ async function init() {
     fieldset.hidden = fieldset.dataset.task !== model.task;
   }
   $('generate').textContent = ACTION[model.task] || 'Generate';
+  $('status').textContent = 'Choose the settings, then press ' + $('generate').textContent + '.';
   for (const sampler of model.samplers) {
     addOption($('sampler'), sampler.name, sampler.label);
   }
@@ -54,9 +56,12 @@ async function init() {
     $('seed').value = Math.floor(Math.random() * 2147483647);
   });
   $('settings').addEventListener('submit', submit);
+  // a message is about the settings it was given for: changing them puts it away
+  $('settings').addEventListener('input', clearMessage);
   $('cancel').addEventListener('click', cancel);
   const resumed = new URLSearchParams(location.hash.slice(1)).get('job');
   if (resumed) {
+    restoreSettings = true;
     follow(resumed, null);
   }
 }
@@ -65,7 +70,7 @@ function facts(m) {
   const parts = [m.imageSize + '×' + m.imageSize + ' px ' + (m.channels === 1 ? 'grey' : 'RGB'),
     'T = ' + m.timesteps, 'trained ' + m.trainedSteps + ' steps'];
   if (m.lowResSize) {
-    parts.unshift('from ' + m.lowResSize + '×' + m.lowResSize);
+    parts[0] = m.lowResSize + '×' + m.lowResSize + ' → ' + parts[0];
   }
   return (m.description ? m.description + '. ' : '') + parts.join(' · ');
 }
@@ -114,6 +119,7 @@ function setUpInpainting() {
   brush.addEventListener('input', () => { painter.brushPixels = +brush.value; });
   $('clear-mask').addEventListener('click', () => painter.clear());
   painter.onchange = () => {
+    clearMessage();
     const n = painter.count();
     $('paint-hint').textContent = n ? n + ' of ' + painter.width * painter.height + ' pixels to fill'
       : 'Paint the region to fill.';
@@ -238,6 +244,10 @@ async function cancel() {
 }
 
 function show(job) {
+  if (restoreSettings) {
+    restoreSettings = false;
+    applySettings(job.settings);
+  }
   const active = job.state === 'queued' || job.state === 'running';
   $('cancel').hidden = !active;
   $('cancel').disabled = job.cancelRequested;
@@ -279,6 +289,24 @@ function show(job) {
   }
 }
 
+/** Puts a job's settings into the form, so that the page shows what made the images it shows. */
+function applySettings(s) {
+  $('num').value = s.num;
+  $('sampler').value = s.sampler;
+  samplerChanged();
+  if (s.steps !== null) $('steps').value = s.steps;
+  if (s.eta !== null) $('eta').value = s.eta;
+  $('seed').value = s.seed;
+  if (s.class !== null && $('class')) {
+    $('class').value = s.class;
+    $('class').dispatchEvent(new Event('change'));
+  }
+  if (s.guidance !== null && !$('guidance').disabled) {
+    $('guidance').value = s.guidance;
+    $('guidance').dispatchEvent(new Event('input'));
+  }
+}
+
 function renderResults(job) {
   const result = job.result;
   const base = '/api/jobs/' + job.id;
@@ -305,9 +333,11 @@ function renderResults(job) {
   if (result.columns.length === 1) {
     const grid = document.createElement('div');
     grid.className = 'tiles';
-    if (job.settings.class === 'all') {
-      grid.style.gridTemplateColumns = 'repeat(' + job.settings.num + ', max-content)';
-    }
+    // as depot-sample lays out its grid: one row per class, or about square; narrower pages wrap
+    const columns = job.settings.class === 'all' ? job.settings.num : Math.ceil(Math.sqrt(result.count));
+    const track = size + 2;   // the image and its border
+    grid.style.gridTemplateColumns = 'repeat(auto-fill, ' + track + 'px)';
+    grid.style.maxWidth = columns * track + (columns - 1) * 12 + 'px';
     for (let i = 0; i < result.count; i++) {
       const figure = document.createElement('figure');
       const caption = document.createElement('figcaption');

@@ -19,6 +19,13 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * Nothing is downloaded: Selenium is given both paths, so its driver manager never runs.
  */
 final class Browser {
+  /**
+   * Selenium warns that it has no DevTools bindings for this Chromium version; the tests use
+   * WebDriver only, so the warning says nothing about them. (Held here: a logger that nothing
+   * references may be collected and forget its level.)
+   */
+  private static final java.util.logging.Logger SELENIUM_LOG = java.util.logging.Logger.getLogger("org.openqa.selenium");
+
   private Browser() {}
 
   static ChromeDriver start(Path profile) throws IOException {
@@ -28,9 +35,7 @@ final class Browser {
         + (chromium.isEmpty() ? "chromium" : "chromedriver") + " on the PATH; install Debian's packages with "
         + "ci/install-chromium (apt-get install -y chromium chromium-driver)");
     Files.createDirectories(profile);
-    // Selenium warns that it has no DevTools bindings for this Chromium version; the tests use
-    // WebDriver only, so the warning says nothing about them.
-    java.util.logging.Logger.getLogger("org.openqa.selenium").setLevel(java.util.logging.Level.SEVERE);
+    SELENIUM_LOG.setLevel(java.util.logging.Level.SEVERE);
     ChromeOptions options = new ChromeOptions();
     options.setBinary(chromium.get().toFile());
     // As root Chromium refuses to start without --no-sandbox (the pages are our own, on loopback);
