@@ -19,6 +19,7 @@ final class StaticFiles {
       "index.js", "text/javascript; charset=utf-8",
       "model.js", "text/javascript; charset=utf-8",
       "mask-painter.js", "text/javascript; charset=utf-8",
+      "results.js", "text/javascript; charset=utf-8",
       "favicon.svg", "image/svg+xml");
   private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
 

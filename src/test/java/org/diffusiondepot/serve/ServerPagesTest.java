@@ -99,11 +99,12 @@ class ServerPagesTest {
     var page = client.get("/models/inpaint");
     assertEquals(200, page.statusCode());
     String html = ServerClient.text(page);
-    for (String part : List.of("/static/model.js", "/static/mask-painter.js", "/static/depot.css",
-        "data-task=\"inpainting\"", "data-task=\"class-conditional\"", "data-task=\"super-resolution\"")) {
+    for (String part : List.of("/static/model.js", "/static/mask-painter.js", "/static/results.js",
+        "/static/depot.css", "data-task=\"inpainting\"", "data-task=\"class-conditional\"",
+        "data-task=\"super-resolution\"")) {
       assertTrue(html.contains(part), part);
     }
-    for (String file : List.of("model.js", "mask-painter.js", "index.js", "depot.css")) {
+    for (String file : List.of("model.js", "mask-painter.js", "results.js", "index.js", "depot.css")) {
       var response = client.get("/static/" + file);
       assertEquals(200, response.statusCode(), file);
       assertTrue(response.body().length > 500, file);
