@@ -11,6 +11,7 @@ import java.util.List;
 final class JobsApi {
   private final Jobs jobs;
   private final Models models;
+  private final EventStream events = new EventStream();
 
   JobsApi(Jobs jobs, Models models) {
     this.jobs = jobs;
@@ -30,10 +31,14 @@ final class JobsApi {
       Responses.json(exchange, 200, job.toJson());
       return;
     }
+    if (first.equals("events")) {
+      Routes.require(exchange, "GET");
+      events.serve(exchange, job);
+      return;
+    }
     Routes.require(exchange, "GET", "HEAD");
     switch (first) {
       case "" -> Responses.json(exchange, 200, job.toJson());
-      case "events" -> EventStream.serve(exchange, job);
       case "preview.png" -> {
         byte[] preview = job.preview();
         if (preview == null) {

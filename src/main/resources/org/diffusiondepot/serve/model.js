@@ -217,20 +217,30 @@ function follow(id, first) {
   if (events) {
     events.close();
   }
-  events = new EventSource('/api/jobs/' + id + '/events');
-  events.onmessage = (message) => show(JSON.parse(message.data));
-  events.onerror = async () => {
-    if (events.readyState !== EventSource.CLOSED) {
-      return;   // the browser reconnects by itself
-    }
-    try {
-      show(await getJson('/api/jobs/' + id));
-    } catch (error) {
-      showMessage(error.message);
-      $('status').textContent = '';
-      setBusy(false);
-    }
+  const source = new EventSource('/api/jobs/' + id + '/events');
+  events = source;
+  source.onmessage = (message) => show(JSON.parse(message.data));
+  source.onerror = () => {
+    if (source.readyState === EventSource.CLOSED && events === source) {
+      // refused (the server follows a limited number of streams): ask once a second instead
+      events = null;
+      poll(id);
+    }   // otherwise the browser reconnects by itself
   };
+}
+
+async function poll(id) {
+  try {
+    const job = await getJson('/api/jobs/' + id);
+    show(job);
+    if (job.state === 'queued' || job.state === 'running') {
+      setTimeout(() => poll(id), 1000);
+    }
+  } catch (error) {
+    showMessage(error.message);
+    $('status').textContent = '';
+    setBusy(false);
+  }
 }
 
 async function cancel() {

@@ -97,6 +97,30 @@ class QueueTest {
   }
 
   @Test
+  void eventStreamsAreLimitedAndTheRestAreToldToPoll() throws Exception {
+    String running = submit(LONG);
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpRequest events = java.net.http.HttpRequest.newBuilder(
+        server.uri().resolve("/api/jobs/" + running + "/events")).build();
+    List<java.net.http.HttpResponse<java.io.InputStream>> open = new java.util.ArrayList<>();
+    for (int i = 0; i < EventStream.MAX_STREAMS; i++) {
+      open.add(http.send(events, java.net.http.HttpResponse.BodyHandlers.ofInputStream()));
+      assertEquals(200, open.get(i).statusCode());
+    }
+    var refused = client.get("/api/jobs/" + running + "/events");
+    assertEquals(503, refused.statusCode());
+    assertEquals("too many pages are following jobs; ask GET /api/jobs/" + running + " instead",
+        ServerClient.json(refused).get("error"));
+    assertEquals(200, client.get("/api/jobs/" + running).statusCode(), "short requests still get through");
+    client.post("/api/jobs/" + running + "/cancel", Map.of());
+    for (var stream : open) {
+      stream.body().readAllBytes();   // each ends with the cancelled state
+      stream.body().close();
+    }
+    assertEquals(200, client.get("/api/jobs/" + running + "/events").statusCode(), "closed streams free their places");
+  }
+
+  @Test
   void unknownJobsAndWrongMethodsAreClearErrors() {
     var unknown = client.get("/api/jobs/0123456789abcdef01");
     assertEquals(404, unknown.statusCode());
