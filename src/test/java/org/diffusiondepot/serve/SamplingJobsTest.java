@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.diffusiondepot.sampler.Sampling;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,11 +97,22 @@ class SamplingJobsTest {
 
   @Test
   void theShownCommandLineReproducesThePixels() throws Exception {
-    Reproduction.check(client, dir, "uncond", Map.of("num", "3", "sampler", "ddim", "steps", "6", "eta", "1", "seed", "11"));
-    Reproduction.check(client, dir, "uncond", Map.of("num", "2", "sampler", "ddpm", "seed", "5"));
-    Reproduction.check(client, dir, "classes", Map.of("num", "2", "sampler", "ddim", "steps", "5", "seed", "3", "class", "all",
-        "guidance", "2.5"));
-    Reproduction.check(client, dir, "classes", Map.of("num", "2", "steps", "5", "seed", "4", "class", "triangle", "guidance", "0"));
+    // every sampler the page offers, so that one added to the library is checked against the CLI too
+    for (Sampling.Method method : SamplerChoices.all()) {
+      Map<String, String> form = new java.util.HashMap<>(Map.of("num", "3", "sampler", SamplerChoices.name(method),
+          "seed", "11"));
+      if (SamplerChoices.takesSteps(method)) {
+        form.put("steps", "6");
+      }
+      if (SamplerChoices.takesEta(method)) {
+        form.put("eta", "1");
+      }
+      Reproduction.check(client, dir, "uncond", form);
+    }
+    Reproduction.check(client, dir, "classes", Map.of("num", "2", "sampler", "ddim", "steps", "5", "seed", "3",
+        "class", "all", "guidance", "2.5"));
+    Reproduction.check(client, dir, "classes", Map.of("num", "2", "steps", "5", "seed", "4", "class", "triangle",
+        "guidance", "0"));
   }
 
   @Test
@@ -112,7 +124,8 @@ class SamplingJobsTest {
         "class", "all", "guidance", "4")).get("id"));
     assertEquals(List.of("circle", "circle", "square", "square", "triangle", "triangle"),
         cast(all.get("result")).get("labels"));
-    assertTrue(((String) all.get("command")).contains("--num 2 --sampler ddim --steps 2 --eta 0 --seed "), all.toString());
+    assertTrue(((String) all.get("command")).contains("--num 2 --sampler ddim --steps 2 --eta 0 --seed "),
+        all.toString());
     assertTrue(((String) all.get("command")).contains("--class all --guidance 4 --out"), all.toString());
   }
 
