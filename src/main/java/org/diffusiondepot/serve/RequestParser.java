@@ -35,6 +35,10 @@ final class RequestParser {
     if (num < 1) {
       throw new SamplingException("the number of images must be at least 1, got " + num);
     }
+    if (num > maxImages) {
+      // before anything is sized by it (labels, one per image)
+      throw new SamplingException("at most " + maxImages + " images per request, asked for " + num);
+    }
     String samplerName = form.text("sampler");
     Sampling.Method method = samplerName == null ? Sampling.Method.DDIM : SamplerChoices.parse(samplerName);
     Integer steps = SamplerChoices.takesSteps(method) ? form.integer("steps", "steps", DEFAULT_STEPS) : null;

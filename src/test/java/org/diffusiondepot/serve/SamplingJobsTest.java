@@ -146,6 +146,7 @@ class SamplingJobsTest {
             "a low-resolution image applies to super-resolution models; this one is unconditional"},
         {"classes", "class", "horse", "unknown class 'horse'; valid classes: circle, square, triangle"},
         {"classes", "num", "30", "at most 64 images per request, asked for 90 (30 for each of 3 classes)"},
+        {"classes", "num", "1000000000", "at most 64 images per request, asked for 1000000000"},
     };
     for (String[] c : cases) {
       Map<String, String> form = new java.util.HashMap<>(Map.of(c[1], c[2]));
