@@ -9,7 +9,7 @@ import org.diffusiondepot.proto.Task;
  * Defaults: 16 samples, DDIM with 50 steps and eta 0, seed 0, the card's guidance scale.
  */
 public final class Sampling {
-  public enum Method { DDPM, DDIM }
+  public enum Method { DDPM, DDIM, DPMPP_2M, HEUN }
 
   private final DepotModel model;
   private final ModelCard card;
@@ -116,12 +116,27 @@ public final class Sampling {
         }
         yield new DdimSampler(model.schedule(), k, eta, card.getClipDenoised());
       }
+      case DPMPP_2M -> new DpmPlusPlus2MSampler(model.schedule(), deterministicSteps("dpmpp2m", t - 1),
+          DpmPlusPlus2MSampler.Spacing.LOG_SNR, card.getClipDenoised());
+      case HEUN -> new HeunSampler(model.schedule(), deterministicSteps("heun", t), card.getClipDenoised());
     };
   }
 
-  /** Number of network evaluations per chunk, for progress bars. */
+  /** --steps for the ODE solvers: 20 by default, at most {@code max}; they take no --eta. */
+  private int deterministicSteps(String name, int max) {
+    int k = steps == null ? 20 : steps;
+    if (k < 1 || k > max) {
+      throw new SamplingException("--steps must be between 1 and " + max + " for " + name + ", got " + k);
+    }
+    if (eta != 0) {
+      throw new SamplingException("--eta applies to ddim; " + name + " is deterministic (got --eta " + eta + ")");
+    }
+    return k;
+  }
+
+  /** Number of network evaluations per chunk, for progress bars (Heun makes two per step but the last). */
   public int chainLength() {
-    return sampler().timesteps().length;
+    return sampler().evaluations();
   }
 
   public int chunks() {
