@@ -6,6 +6,8 @@ import static org.diffusiondepot.sampler.AnalyticDenoiserTest.MU;
 import static org.diffusiondepot.sampler.AnalyticDenoiserTest.N;
 import static org.diffusiondepot.sampler.AnalyticDenoiserTest.S;
 import static org.diffusiondepot.sampler.AnalyticDenoiserTest.SIZE;
+import static org.diffusiondepot.sampler.DpmPlusPlus2MSampler.Spacing.LOG_SNR;
+import static org.diffusiondepot.sampler.DpmPlusPlus2MSampler.Spacing.TIME_UNIFORM;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,19 +62,14 @@ class FastSamplerAnalyticTest {
 
   static Stream<Arguments> samplers() {
     return Stream.of(
-        Arguments.of("dpm++(2m) 20 steps, log-SNR", dpm(LINEAR, 20, DpmPlusPlus2MSampler.Spacing.LOG_SNR), LINEAR, true),
-        Arguments.of("dpm++(2m) 20 steps, cosine schedule", dpm(COSINE, 20, DpmPlusPlus2MSampler.Spacing.LOG_SNR), COSINE,
-            true),
-        Arguments.of("dpm++(2m) 100 steps, log-SNR (merged points)", dpm(LINEAR, 100, DpmPlusPlus2MSampler.Spacing.LOG_SNR),
-            LINEAR, true),
-        Arguments.of("dpm++(2m) 6 steps (first-order last step)", dpm(LINEAR, 6, DpmPlusPlus2MSampler.Spacing.LOG_SNR),
-            LINEAR, false),
-        Arguments.of("dpm++(2m) 20 steps, time-uniform", dpm(LINEAR, 20, DpmPlusPlus2MSampler.Spacing.TIME_UNIFORM),
-            LINEAR, false),
+        Arguments.of("dpm++(2m) 20 steps, log-SNR", dpm(LINEAR, 20, LOG_SNR), LINEAR, true),
+        Arguments.of("dpm++(2m) 20 steps, cosine schedule", dpm(COSINE, 20, LOG_SNR), COSINE, true),
+        Arguments.of("dpm++(2m) 100 steps, log-SNR (merged points)", dpm(LINEAR, 100, LOG_SNR), LINEAR, true),
+        Arguments.of("dpm++(2m) 6 steps (first-order last step)", dpm(LINEAR, 6, LOG_SNR), LINEAR, false),
+        Arguments.of("dpm++(2m) 20 steps, time-uniform", dpm(LINEAR, 20, TIME_UNIFORM), LINEAR, false),
         Arguments.of("heun 20 steps", new HeunSampler(LINEAR, 20, false), LINEAR, false),
         Arguments.of("heun 50 steps", new HeunSampler(LINEAR, 50, false), LINEAR, true),
-        Arguments.of("heun 100 steps, cosine schedule (merged levels)", new HeunSampler(COSINE, 100, false), COSINE,
-            true));
+        Arguments.of("heun 100 steps, cosine (merged levels)", new HeunSampler(COSINE, 100, false), COSINE, true));
   }
 
   static DpmPlusPlus2MSampler dpm(NoiseSchedule schedule, int steps, DpmPlusPlus2MSampler.Spacing spacing) {
@@ -99,8 +96,8 @@ class FastSamplerAnalyticTest {
   /** The 20-step chains the library uses by default, exactly: what the class comment reports. */
   @Test
   void twentyStepChainsAgainstTheData() {
-    Affine dpm = dpmChain(LINEAR, dpm(LINEAR, 20, DpmPlusPlus2MSampler.Spacing.LOG_SNR).timesteps());
-    Affine uniform = dpmChain(LINEAR, dpm(LINEAR, 20, DpmPlusPlus2MSampler.Spacing.TIME_UNIFORM).timesteps());
+    Affine dpm = dpmChain(LINEAR, dpm(LINEAR, 20, LOG_SNR).timesteps());
+    Affine uniform = dpmChain(LINEAR, dpm(LINEAR, 20, TIME_UNIFORM).timesteps());
     Affine heun = heunChain(LINEAR, new HeunSampler(LINEAR, 20, false).timesteps());
     assertEquals(0.2029, Math.abs(dpm.a()), 5e-5);
     assertEquals(0.2514, Math.abs(uniform.a()), 5e-5);
