@@ -102,26 +102,30 @@ class DpmPlusPlus2MUpdateTest {
   }
 
   @Test
-  void shortChainsEndWithAFirstOrderStepToTimestepZero() {
+  void theLastStepGoesToXZeroWithoutAnotherEvaluation() {
     DpmPlusPlus2MSampler dpm = new DpmPlusPlus2MSampler(schedule, 4, Spacing.TIME_UNIFORM, false);
     float[] x = {0.4f};
     float[] eps = {-0.5f};
-    float[] x0 = {3f};  // a history that the last step of a short chain must ignore
+    float[] x0 = {3f};  // a history the last step must ignore: at lambda = infinity, x = x_theta
     double data = (x[0] - Math.sqrt(1 - abar(250)) * eps[0]) / Math.sqrt(abar(250));
-    double expected = Math.sqrt(abar(0)) * data + Math.sqrt(1 - abar(0)) * eps[0];
     dpm.step(3, x, eps, x0, new Random(1));
-    assertEquals(expected, x[0], 1e-5);
+    assertEquals(data, x[0], 1e-5);
+    DpmPlusPlus2MSampler one = new DpmPlusPlus2MSampler(schedule, 1, Spacing.LOG_SNR, false);
+    assertArrayEquals(new int[] {999}, one.timesteps());
   }
 
   @Test
-  void clippedDataPredictionIsWhatTheStepUses() {
+  void clippedDataPredictionIsWhatTheStepExtrapolates() {
     DpmPlusPlus2MSampler dpm = new DpmPlusPlus2MSampler(schedule, 4, Spacing.TIME_UNIFORM, true);
     float[] x = {0.9f};
-    float[] eps = {-0.5f};  // x0_hat = (0.9 + 0.5 sqrt(1 - abar)) / sqrt(abar) > 1 at t = 250
-    float[] x0 = new float[1];
-    double h = lambda(0) - lambda(250);
-    double expected = Math.sqrt(1 - abar(0)) / Math.sqrt(1 - abar(250)) * x[0] - Math.sqrt(abar(0)) * (Math.exp(-h) - 1);
-    dpm.step(3, x, eps, x0, new Random(1));
+    float[] eps = {-0.5f};  // x0_hat = (0.9 + 0.5 sqrt(1 - abar)) / sqrt(abar) ~ 24 at t = 749
+    float[] x0 = {0.2f};    // step 0's x_theta at t = 999
+    double h = lambda(500) - lambda(749);
+    double r = (lambda(749) - lambda(999)) / h;
+    double d = (1 + 1 / (2 * r)) * 1.0 - 1 / (2 * r) * 0.2f;
+    double expected = Math.sqrt(1 - abar(500)) / Math.sqrt(1 - abar(749)) * x[0]
+        - Math.sqrt(abar(500)) * (Math.exp(-h) - 1) * d;
+    dpm.step(1, x, eps, x0, new Random(1));
     assertEquals(1.0f, x0[0]);
     assertEquals(expected, x[0], 1e-5);
   }
