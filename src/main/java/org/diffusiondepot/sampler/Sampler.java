@@ -72,11 +72,6 @@ public abstract class Sampler {
       java.util.Arrays.fill(tBatch, t);
       float[] eps = model.predict(state, tBatch, condition, batch);
       listener.onEvaluation();
-      if (clipDenoised) {
-        // Per example, before any step sees it: a static clip of x0_hat at large t turns the
-        // network's amplified error into saturated +-1 values that deterministic chains keep.
-        DynamicThreshold.apply(schedule.alphaCumprod(t), state, eps, batch);
-      }
       return eps;
     };
     for (int i = 0; i < ts.length; i++) {
@@ -90,9 +85,9 @@ public abstract class Sampler {
 
   /**
    * x0_hat = (x_t - sqrt(1 - abar_t) eps) / sqrt(abar_t), clipped to [-1, 1] when configured; when
-   * clipped, eps is recomputed from the clipped x0_hat so both stay consistent. In a chain the
-   * network's eps has already been dynamically thresholded ({@link DynamicThreshold}), so this clip
-   * only catches rounding; it is the whole rule for a step run on its own.
+   * clipped, eps is recomputed from the clipped x0_hat so both stay consistent. (Sampling puts
+   * {@link DynamicThresholding} around pixel-space networks, after which this clip only catches
+   * rounding.)
    */
   protected void predictX0(double abar, float[] x, float[] eps, float[] x0) {
     double sqrtAbar = Math.sqrt(abar);

@@ -153,6 +153,9 @@ public final class Sampling {
     int size = card.getModelSize();
     int channels = card.getModelChannels();
     boolean latent = card.getTask() == Task.SUPER_RESOLUTION;
+    if (card.getClipDenoised() && !latent) {
+      predictor = new DynamicThresholding(predictor, model.schedule());  // latents keep the static clip
+    }
     int outSize = latent ? card.getImageSize() : size;
     int outChannels = latent ? card.getImageChannels() : channels;
     int perSample = outSize * outSize * outChannels;
