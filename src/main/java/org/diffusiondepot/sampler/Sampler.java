@@ -20,8 +20,29 @@ public abstract class Sampler {
   /** The timesteps visited, from the noisiest to t = 0. */
   public abstract int[] timesteps();
 
-  /** One reverse step from timestep {@code timesteps()[index]}; writes x_prev into {@code x}. */
+  /**
+   * Network evaluations in one chain, what a progress bar counts: one per timestep, more when a
+   * sampler evaluates the network again within a step (Heun's corrector).
+   */
+  public int evaluations() {
+    return timesteps().length;
+  }
+
+  /**
+   * One reverse step from timestep {@code timesteps()[index]}; writes x_prev into {@code x} and the
+   * step's estimate of x_0 into {@code x0}. {@code x0} is the chain's own buffer: on entry it still
+   * holds the previous step's estimate (zeros before the first step), the history a multistep
+   * solver extrapolates from.
+   */
   protected abstract void step(int index, float[] x, float[] eps, float[] x0, Random random);
+
+  /**
+   * The step as the chain runs it, with the network at hand. A sampler that evaluates it again
+   * within a step overrides this and counts those calls in {@link #evaluations()}.
+   */
+  protected void step(int index, float[] x, float[] eps, float[] x0, Random random, ChainModel model) {
+    step(index, x, eps, x0, random);
+  }
 
   /** Samples {@code batch} examples of side {@code size} with {@code channels} channels. */
   public float[] sample(NoisePredictor model, int batch, int size, int channels, Conditioning condition,
@@ -51,10 +72,15 @@ public abstract class Sampler {
     int[] ts = timesteps();
     float[] x0 = new float[x.length];
     int[] tBatch = new int[batch];
+    ChainModel network = (state, t) -> {
+      java.util.Arrays.fill(tBatch, t);
+      float[] eps = model.predict(state, tBatch, condition, batch);
+      listener.onEvaluation();
+      return eps;
+    };
     for (int i = 0; i < ts.length; i++) {
-      java.util.Arrays.fill(tBatch, ts[i]);
-      float[] eps = model.predict(x, tBatch, condition, batch);
-      step(i, x, eps, x0, random);
+      float[] eps = network.eps(x, ts[i]);
+      step(i, x, eps, x0, random, network);
       constraint.apply(x, i + 1 < ts.length ? ts[i + 1] : -1, random);
       listener.onStep(i, ts.length, ts[i], x, x0);
     }
@@ -63,7 +89,9 @@ public abstract class Sampler {
 
   /**
    * x0_hat = (x_t - sqrt(1 - abar_t) eps) / sqrt(abar_t), clipped to [-1, 1] when configured; when
-   * clipped, eps is recomputed from the clipped x0_hat so both stay consistent.
+   * clipped, eps is recomputed from the clipped x0_hat so both stay consistent. (Sampling puts
+   * {@link DynamicThresholding} around pixel-space networks, after which this clip only catches
+   * rounding.)
    */
   protected void predictX0(double abar, float[] x, float[] eps, float[] x0) {
     double sqrtAbar = Math.sqrt(abar);

@@ -11,7 +11,31 @@ import org.diffusiondepot.task.NoisePredictor;
  * Defaults: 16 samples, DDIM with 50 steps and eta 0, seed 0, the card's guidance scale.
  */
 public final class Sampling {
-  public enum Method { DDPM, DDIM }
+  /** The samplers, each with the name {@code depot-sample --sampler} and the browser UI spell it by. */
+  public enum Method {
+    DDPM("ddpm"), DDIM("ddim"), DPMPP_2M("dpmpp2m"), HEUN("heun");
+
+    private final String cliName;
+
+    Method(String cliName) {
+      this.cliName = cliName;
+    }
+
+    public String cliName() {
+      return cliName;
+    }
+
+    /** The sampler called {@code name} (any case); an unknown name lists the known ones. */
+    public static Method parse(String name) {
+      for (Method method : values()) {
+        if (method.cliName.equalsIgnoreCase(name)) {
+          return method;
+        }
+      }
+      throw new SamplingException("unknown sampler '" + name + "'; use one of "
+          + java.util.Arrays.stream(values()).map(Method::cliName).collect(java.util.stream.Collectors.joining(", ")));
+    }
+  }
 
   private final DepotModel model;
   private final ModelCard card;
@@ -118,12 +142,27 @@ public final class Sampling {
         }
         yield new DdimSampler(model.schedule(), k, eta, card.getDiffusion().getClipDenoised());
       }
+      case DPMPP_2M -> new DpmPlusPlus2MSampler(model.schedule(), deterministicSteps("dpmpp2m", t - 1),
+          DpmPlusPlus2MSampler.Spacing.LOG_SNR, card.getDiffusion().getClipDenoised());
+      case HEUN -> new HeunSampler(model.schedule(), deterministicSteps("heun", t), card.getDiffusion().getClipDenoised());
     };
   }
 
-  /** Number of network evaluations per chunk, for progress bars. */
+  /** --steps for the ODE solvers: 20 by default, at most {@code max}; they take no --eta. */
+  private int deterministicSteps(String name, int max) {
+    int k = steps == null ? 20 : steps;
+    if (k < 1 || k > max) {
+      throw new SamplingException("--steps must be between 1 and " + max + " for " + name + ", got " + k);
+    }
+    if (eta != 0) {
+      throw new SamplingException("--eta applies to ddim; " + name + " is deterministic (got --eta " + eta + ")");
+    }
+    return k;
+  }
+
+  /** Number of network evaluations per chunk, for progress bars (Heun makes two per step but the last). */
   public int chainLength() {
-    return sampler().timesteps().length;
+    return sampler().evaluations();
   }
 
   public int chunks() {
@@ -139,6 +178,9 @@ public final class Sampling {
     Sampler sampler = sampler();
     Conditioning request = new Conditioning(labels, image, mask, lowRes);
     NoisePredictor predictor = taskCall(() -> task.predictor(model, guidance));
+    if (card.getDiffusion().getClipDenoised() && !task.latent()) {
+      predictor = new DynamicThresholding(predictor, model.schedule());  // latents keep the static clip
+    }
     int size = task.modelSize();
     int channels = task.modelChannels();
     int perSample = task.imageSize() * task.imageSize() * task.imageChannels();

@@ -1,24 +1,19 @@
 package org.diffusiondepot.serve;
 
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.diffusiondepot.sampler.Sampling;
-import org.diffusiondepot.sampler.SamplingException;
 
 /**
  * The samplers the page offers: every constant of {@link Sampling.Method}, so that a sampler added
  * to the library appears without a change here. Its name on the page and in the command line is the
- * constant in lower case with dashes ({@code DDIM} to {@code ddim}), as {@code depot-sample
- * --sampler} spells them.
+ * one {@code depot-sample --sampler} takes ({@link Sampling.Method#cliName}).
  */
 final class SamplerChoices {
   private SamplerChoices() {}
 
   static String name(Sampling.Method method) {
-    return method.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    return method.cliName();
   }
 
   static List<Sampling.Method> all() {
@@ -26,13 +21,7 @@ final class SamplerChoices {
   }
 
   static Sampling.Method parse(String name) {
-    for (Sampling.Method method : Sampling.Method.values()) {
-      if (name(method).equals(name)) {
-        return method;
-      }
-    }
-    throw new SamplingException("unknown sampler '" + name + "'; use one of "
-        + Arrays.stream(Sampling.Method.values()).map(SamplerChoices::name).collect(Collectors.joining(", ")));
+    return Sampling.Method.parse(name);
   }
 
   /** DDPM runs the model's whole chain: it takes no step count. */

@@ -65,7 +65,7 @@ class ServerPagesTest {
     assertNull(uncond.get("classes"));
     assertNull(uncond.get("lowResSize"));
     List<?> samplers = (List<?>) uncond.get("samplers");
-    assertEquals(Arrays.stream(Sampling.Method.values()).map(m -> m.name().toLowerCase().replace('_', '-')).toList(),
+    assertEquals(Arrays.stream(Sampling.Method.values()).map(Sampling.Method::cliName).toList(),
         samplers.stream().map(s -> ((Map<?, ?>) s).get("name")).toList(), "every sampler of the library's enum");
     assertEquals(Map.of("name", "ddpm", "label", "DDPM", "steps", false, "eta", false), samplers.get(0));
     assertEquals(Map.of("name", "ddim", "label", "DDIM", "steps", true, "eta", true), samplers.get(1));

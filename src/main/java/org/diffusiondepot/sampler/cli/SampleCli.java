@@ -18,6 +18,7 @@ import org.diffusiondepot.sampler.Sampling;
 import org.diffusiondepot.sampler.SamplingException;
 import org.diffusiondepot.task.InpaintingTask;
 import org.diffusiondepot.task.SuperResolutionTask;
+import org.diffusiondepot.sampler.StepListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -49,11 +50,15 @@ public final class SampleCli implements Callable<Integer> {
   @Option(names = "--num", defaultValue = "16", description = "number of samples (default: ${DEFAULT-VALUE})")
   int num;
 
-  @Option(names = "--sampler", defaultValue = "ddim", paramLabel = "ddpm|ddim",
-      description = "ddpm: ancestral sampling over the full chain; ddim: K respaced steps (default: ${DEFAULT-VALUE})")
+  @Option(names = "--sampler", defaultValue = "ddim", paramLabel = "ddpm|ddim|dpmpp2m|heun",
+      description = "ddpm: ancestral sampling over the full chain; ddim: K respaced steps (default 50, --eta); "
+          + "dpmpp2m: DPM-Solver++(2M), K steps of a 2nd-order multistep ODE solver, one network evaluation each "
+          + "(default 20); heun: Heun's 2nd-order ODE solver on Karras et al.'s noise levels, K steps of two "
+          + "evaluations but the last (default 20, i.e. 39 evaluations) (default: ${DEFAULT-VALUE})")
   String sampler;
 
-  @Option(names = "--steps", paramLabel = "K", description = "DDIM steps (default 50); ddpm always runs T steps")
+  @Option(names = "--steps", paramLabel = "K", description = "steps for ddim (default 50), dpmpp2m and heun "
+      + "(default 20); ddpm always runs T steps")
   Integer steps;
 
   @Option(names = "--eta", defaultValue = "0", description = "DDIM noise, 0 = deterministic (default: ${DEFAULT-VALUE})")
@@ -111,11 +116,7 @@ public final class SampleCli implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Sampling.Method method = switch (sampler.toLowerCase()) {
-      case "ddpm" -> Sampling.Method.DDPM;
-      case "ddim" -> Sampling.Method.DDIM;
-      default -> throw new SamplingException("unknown sampler '" + sampler + "'; use ddpm or ddim");
-    };
+    Sampling.Method method = Sampling.Method.parse(sampler);
     if (num < 1) {
       throw new SamplingException("--num must be at least 1, got " + num);
     }
@@ -150,12 +151,12 @@ public final class SampleCli implements Callable<Integer> {
       int chain = request.chainLength();
       Samples samples;
       try (ProgressBar bar = Progress.bar("sample", (long) chain * request.chunks(), 0)) {
-        samples = request.run((index, total, t, x, x0) -> bar.step());
+        samples = request.run(StepListener.everyEvaluation(bar::step));
       }
       BufferedImage grid = samples.grid(columns);
       ImageGrid.writePng(ImageGrid.enlarge(grid, samples.size() < 64 ? 4 : 1), out);
       spec.commandLine().getOut().printf("wrote %d samples (%s, %d steps, seed %d) to %s%n", samples.count(),
-          method.name().toLowerCase(), chain, seed, out);
+          sampler.toLowerCase(), request.sampler().timesteps().length, seed, out);
       if (outDir != null) {
         List<BufferedImage> images = samples.images();
         for (int i = 0; i < images.size(); i++) {

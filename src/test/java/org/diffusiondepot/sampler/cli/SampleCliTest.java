@@ -97,6 +97,16 @@ class SampleCliTest {
   }
 
   @Test
+  void odeSolversRunTwentyStepsByDefault() {
+    for (String name : new String[] {"dpmpp2m", "heun"}) {
+      Outcome o = run("--model", export.toString(), "--num", "2", "--sampler", name, "--seed", "1",
+          "--out", dir.resolve(name + ".png").toString());
+      assertEquals(0, o.code(), o.err());
+      assertTrue(o.out().contains("(" + name + ", 20 steps, seed 1)"), o.out());
+    }
+  }
+
+  @Test
   void badInputIsOneClearLineAndANonZeroExit() throws Exception {
     Path blocker = dir.resolve("a-file");
     Files.writeString(blocker, "x");
@@ -106,6 +116,9 @@ class SampleCliTest {
         {"--steps must be between 1 and 1000", "--model", export.toString(), "--steps", "0"},
         {"--steps must be between 1 and 1000", "--model", export.toString(), "--steps", "5000"},
         {"ddpm runs the full chain", "--model", export.toString(), "--sampler", "ddpm", "--steps", "50"},
+        {"--steps must be between 1 and 999 for dpmpp2m", "--model", export.toString(), "--sampler", "dpmpp2m",
+            "--steps", "1000"},
+        {"--eta applies to ddim; heun is deterministic", "--model", export.toString(), "--sampler", "heun", "--eta", "1"},
         {"cannot create the output folder", "--model", export.toString(), "--out", blocker.resolve("x.png").toString()},
         {"--out must name a .png file", "--model", export.toString(), "--out", dir.resolve("x.jpg").toString()},
         {"--class applies to class-conditional models", "--model", export.toString(), "--class", "cat"},
