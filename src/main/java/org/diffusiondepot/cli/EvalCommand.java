@@ -36,8 +36,9 @@ final class EvalCommand implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE})")
   int size;
 
-  @Option(names = "--data", defaultValue = "builtin", paramLabel = "DIR|builtin",
-      description = "the data the model was trained on; its validation split is used (default: ${DEFAULT-VALUE})")
+  @Option(names = "--data", paramLabel = "DIR|builtin",
+      description = "the data the model was trained on; its validation split is used (default: the data the "
+          + "export's card records, i.e. train's --data)")
   String data;
 
   @Option(names = "--samples", defaultValue = "256", description = "samples / held-out images, or images per folder with --images (default: ${DEFAULT-VALUE})")

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import org.diffusiondepot.config.ConfigLoader;
+import org.diffusiondepot.config.ConfigException;
 import org.diffusiondepot.data.Batch;
 import org.diffusiondepot.data.BatchLoader;
 import org.diffusiondepot.events.EventWriter;
@@ -38,7 +39,31 @@ public final class ModelEvaluation {
    * @param classifier a saved classifier, or null to train one (saved to EXPORT_DIR/classifier)
    */
   public record Options(int samples, int steps, long seed, String data, Path inception, Path classifier,
-      List<Double> guidance, Path runDir) {}
+      List<Double> guidance, Path runDir) {
+    Options withData(String source) {
+      return new Options(samples, steps, seed, source, inception, classifier, guidance, runDir);
+    }
+  }
+
+  /**
+   * The images to hold the model out against: {@code --data} when given, otherwise those the card
+   * says the run trained on, which must still be where they were.
+   */
+  static String dataSource(String given, ModelCard card, Path exportDir) {
+    if (given != null) {
+      return given;
+    }
+    String recorded = card.getTrainingData();
+    if (recorded.isEmpty()) {
+      throw new ConfigException(exportDir + " does not record the data it was trained on (exported before "
+          + "cards held it); pass --data DIR|builtin");
+    }
+    if (!TrainingData.BUILTIN.equals(recorded) && !java.nio.file.Files.isDirectory(Path.of(recorded))) {
+      throw new ConfigException(exportDir + " was trained on " + recorded + ", which is not here; pass --data DIR "
+          + "with the same images");
+    }
+    return recorded;
+  }
 
   /** Held-out images per network call of the timestep loss. */
   private static final int CHUNK = 16;
@@ -52,11 +77,14 @@ public final class ModelEvaluation {
       ModelCard card = model.card();
       ExperimentConfig config = ConfigLoader.parse(card.getSourceConfig(),
           model.directory() + "/model_card.pbtxt source_config");
-      TrainingData data = TrainingData.open(options.data(), config);
+      boolean fromCard = options.data() == null;
+      String source = dataSource(options.data(), card, exportDir);
+      options = options.withData(source);
+      TrainingData data = TrainingData.open(source, config);
       int[] heldOut = data.split().validation();
       int n = Math.min(options.samples(), heldOut.length);
-      out.printf("evaluating %s (%s, step %d) on %d held-out images of %s%n", card.getName(), card.getTask(),
-          card.getTrainedSteps(), n, options.data());
+      out.printf("evaluating %s (%s, step %d) on %d held-out images of %s (%s)%n", card.getName(), card.getTask(),
+          card.getTrainedSteps(), n, source, fromCard ? "the data it was trained on, from its card" : "--data");
       Batch reference = BatchLoader.load(data.dataset(), heldOut, 0, n);
       MetricsReport report = new MetricsReport().text("model", card.getName()).text("task", card.getTask().name())
           .count("trained_steps", card.getTrainedSteps());

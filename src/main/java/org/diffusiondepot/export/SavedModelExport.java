@@ -75,6 +75,7 @@ public final class SavedModelExport {
           .setSourceConfig(ConfigLoader.toText(config))
           .setCreated(Instant.now().toString())
           .setPrecision(precision)
+          .setTrainingData(run.dataSource().orElse(""))
           .build();
       ModelCards.write(card, staging);
       ExportDirectory.publish(staging, exportDir);

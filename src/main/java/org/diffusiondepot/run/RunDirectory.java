@@ -17,6 +17,7 @@ import org.diffusiondepot.runtime.OptionException;
 public final class RunDirectory {
   public static final String CONFIG = "config.pbtxt";
   public static final String CLASSES = "classes.txt";
+  public static final String DATA_SOURCE = "data-source.txt";
 
   private final Path root;
 
@@ -42,6 +43,22 @@ public final class RunDirectory {
 
   public Path classes() {
     return root.resolve(CLASSES);
+  }
+
+  /**
+   * Records where the run's images come from ("builtin" or an absolute folder path), so that an
+   * export can tell evaluation which held-out split is its own. A resumed run records its latest.
+   */
+  public void recordDataSource(String source) throws IOException {
+    String recorded = TrainingData.BUILTIN.equals(source) ? source : Path.of(source).toAbsolutePath().normalize().toString();
+    Files.writeString(root.resolve(DATA_SOURCE), recorded + "\n", StandardCharsets.UTF_8);
+  }
+
+  /** The recorded data source, or empty for runs from before it was recorded. */
+  public java.util.Optional<String> dataSource() throws IOException {
+    Path file = root.resolve(DATA_SOURCE);
+    return Files.exists(file) ? java.util.Optional.of(Files.readString(file, StandardCharsets.UTF_8).strip())
+        : java.util.Optional.empty();
   }
 
   /** The config a run was started with. */

@@ -80,6 +80,7 @@ public final class TrainLoop {
         RunLock lock = RunLock.acquire(request.runDir())) {
       RunDirectory run = new RunDirectory(request.runDir());
       run.adopt(config, ConfigLoader.effectiveText(request.config(), request.overrides()));
+      run.recordDataSource(request.data());
       if (!data.dataset().classNames().isEmpty()) {
         Files.write(run.classes(), data.dataset().classNames(), StandardCharsets.UTF_8);
       }

@@ -70,6 +70,7 @@ class ExporterTest {
     assertEquals(org.diffusiondepot.proto.BetaSchedule.COSINE, card.getDiffusion().getBetaSchedule());
     assertEquals(org.diffusiondepot.proto.VarianceType.TRUE, card.getDiffusion().getVariance());
     assertEquals(1000, card.getDiffusion().getTimesteps());
+    assertEquals("builtin", card.getTrainingData(), "the card says what the run trained on, for eval");
   }
 
   @Test
