@@ -15,6 +15,15 @@ final class DistributionMetrics {
    * Puts swd, fid, kid (and their counts) with {@code suffix} appended to each name, e.g. "_w3"
    * for the samples at guidance 3, and prints them.
    */
+  /**
+   * FID's estimate is biased upward at small sample counts, so a score is only comparable with
+   * scores at the same count; papers report 10k to 50k.
+   */
+  static String sampleCountNote(int count) {
+    return "note: FID from " + count + " samples; it falls as samples grow, so compare only at equal counts "
+        + "(papers use 10,000-50,000: --samples)";
+  }
+
   static void compare(EvaluationContext ctx, Samples samples, String suffix) throws IOException {
     Batch reference = ctx.reference();
     int size = ctx.task().imageSize();
@@ -32,13 +41,16 @@ final class DistributionMetrics {
     }
     try (InceptionFeatures inception = InceptionFeatures.load(ctx.options().inception())) {
       double[][] generated = inception.features(samples.pixels(), samples.count(), size, channels);
-      double[][] real = inception.features(reference.images(), reference.size(), size, channels);
+      int[] heldOut = java.util.Arrays.copyOf(ctx.data().split().validation(), reference.size());
+      double[][] real = ReferenceFeatures.of(ctx.data().dataset(), heldOut, ctx.options().inception(),
+          () -> inception.features(reference.images(), reference.size(), size, channels), ctx.out());
       double fid = FrechetDistance.between(generated, real);
       var kid = KernelInceptionDistance.between(generated, real);
       report.put("fid" + suffix, fid).count("fid" + suffix + "_samples", samples.count())
           .put("kid" + suffix, kid.mean()).put("kid" + suffix + "_std", kid.std());
       ctx.out().printf("FID%s (%d samples vs %d images): %.2f; KID: %.4f +- %.4f%n", label, samples.count(),
           reference.size(), fid, kid.mean(), kid.std());
+      ctx.out().println(sampleCountNote(samples.count()));
     }
   }
 }

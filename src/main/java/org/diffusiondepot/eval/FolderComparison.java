@@ -23,8 +23,9 @@ public final class FolderComparison {
    */
   public static MetricsReport run(Path images, Path reference, int size, int limit, Path inception, Path jsonOut,
       PrintStream out) throws IOException {
-    Batch a = load(images, size, limit);
-    Batch b = load(reference, size, limit);
+    Batch a = load(ImageFolderDataset.open(images, size, 3), limit);
+    ImageFolderDataset referenceFolder = ImageFolderDataset.open(reference, size, 3);
+    Batch b = load(referenceFolder, limit);
     if (inception != null && (a.size() < 2 || b.size() < 2)) {
       // FID needs a covariance and KID pairs of images: with one image they are undefined
       throw new DataException("FID and KID need at least 2 images from each folder, got " + a.size() + " from "
@@ -40,12 +41,14 @@ public final class FolderComparison {
     } else {
       try (InceptionFeatures network = InceptionFeatures.load(inception)) {
         double[][] fa = network.features(a.images(), a.size(), size, 3);
-        double[][] fb = network.features(b.images(), b.size(), size, 3);
+        double[][] fb = ReferenceFeatures.of(referenceFolder, IntStream.range(0, b.size()).toArray(), inception,
+            () -> network.features(b.images(), b.size(), size, 3), out);
         double fid = FrechetDistance.between(fa, fb);
         var kid = KernelInceptionDistance.between(fa, fb);
         report.put("fid", fid).count("fid_samples", a.size()).put("kid", kid.mean()).put("kid_std", kid.std());
         out.printf("FID (%d images vs %d reference images): %.2f; KID: %.4f +- %.4f%n", a.size(), b.size(), fid,
             kid.mean(), kid.std());
+        out.println(DistributionMetrics.sampleCountNote(a.size()));
       }
     }
     Path json = jsonOut != null ? jsonOut : Path.of("metrics.json");
@@ -54,8 +57,7 @@ public final class FolderComparison {
     return report;
   }
 
-  private static Batch load(Path folder, int size, int limit) {
-    ImageFolderDataset dataset = ImageFolderDataset.open(folder, size, 3);
+  private static Batch load(ImageFolderDataset dataset, int limit) {
     int n = Math.min(limit, dataset.size());
     return BatchLoader.load(dataset, IntStream.range(0, n).toArray(), 0, n);
   }
