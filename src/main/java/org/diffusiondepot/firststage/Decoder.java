@@ -1,5 +1,6 @@
 package org.diffusiondepot.firststage;
 
+import org.diffusiondepot.nn.Arithmetic;
 import org.diffusiondepot.nn.AttentionBlock;
 import org.diffusiondepot.nn.Layers;
 import org.diffusiondepot.nn.ParameterStore;
@@ -25,9 +26,16 @@ public final class Decoder {
   private static final int OUTPUT_KERNEL = 3;
 
   private final FirstStageSpec spec;
+  private final Arithmetic arithmetic;
 
   public Decoder(FirstStageSpec spec) {
+    this(spec, Arithmetic.FP32);
+  }
+
+  /** @param arithmetic the type the convolutions and attention products run in (weights stay fp32) */
+  public Decoder(FirstStageSpec spec, Arithmetic arithmetic) {
     this.spec = spec;
+    this.arithmetic = arithmetic;
   }
 
   /**
@@ -40,7 +48,7 @@ public final class Decoder {
 
   /** Everything up to the last conv: GN and SiLU applied, [B, S, S, base width]. */
   Operand<TFloat32> lastLayerInput(Ops tf, ParameterStore params, Operand<TFloat32> h) {
-    Layers l = new Layers(tf, params);
+    Layers l = new Layers(tf, params, arithmetic);
     int groups = spec.groups();
     int last = spec.levels() - 1;
     int ch = spec.width(last);
@@ -69,7 +77,7 @@ public final class Decoder {
 
   /** The last 3x3 conv, to image channels. */
   Operand<TFloat32> output(Ops tf, ParameterStore params, Operand<TFloat32> lastLayerInput) {
-    return new Layers(tf, params).conv(SCOPE + "conv_out", lastLayerInput, spec.width(0), spec.imageChannels(),
+    return new Layers(tf, params, arithmetic).conv(SCOPE + "conv_out", lastLayerInput, spec.width(0), spec.imageChannels(),
         OUTPUT_KERNEL, 1);
   }
 

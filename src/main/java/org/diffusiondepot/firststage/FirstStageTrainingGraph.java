@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.diffusiondepot.nn.Arithmetic;
 import org.diffusiondepot.nn.MappedStore;
 import org.diffusiondepot.nn.ParameterStore;
 import org.diffusiondepot.nn.VariableStore;
@@ -58,7 +59,10 @@ import org.tensorflow.types.TInt64;
  * step with non-finite gradients is skipped and the step counter moves on; in fp32 and bf16 such a
  * step is not applied and the counter stays (the trainer then stops).
  * <p>
- * {@link #evaluate} runs a separate raw-weight pass on its own placeholder, for batches of any size.
+ * {@link #evaluate} runs a separate raw-weight pass on its own placeholder, for batches of any
+ * size, always in fp32; the training pass's encoder and decoder compute their convolutions and
+ * attention products in the arithmetic of {@code train.precision} ({@link Arithmetic}), the
+ * discriminator, the perceptual network, the quantiser and every loss in fp32.
  */
 public final class FirstStageTrainingGraph {
   public final Graph graph;
@@ -112,13 +116,22 @@ public final class FirstStageTrainingGraph {
     this(config, null);
   }
 
-  /** @param perceptual the feature network of the perceptual loss, or null */
+  /**
+   * The encoder and decoder compute in the arithmetic of {@code train.precision}.
+   *
+   * @param perceptual the feature network of the perceptual loss, or null
+   */
   public FirstStageTrainingGraph(ExperimentConfig config, PerceptualNetwork perceptual) {
+    this(config, perceptual, Arithmetic.of(config.getTrain().getPrecision()));
+  }
+
+  /** As above in the given arithmetic, whatever the precision (fp16 loss scaling tested in fp32 on a CPU). */
+  FirstStageTrainingGraph(ExperimentConfig config, PerceptualNetwork perceptual, Arithmetic arithmetic) {
     graph = new Graph();
     Ops tf = Ops.create(graph);
     TrainConfig train = config.getTrain();
     layout = TrainingLayout.of(train);
-    network = FirstStageNetwork.fromConfig(config);
+    network = FirstStageNetwork.fromConfig(config).in(arithmetic);
     FirstStageSpec spec = network.spec();
     AdamW.Hyper hyper = new AdamW.Hyper(train.getAdamBeta1(), train.getAdamBeta2(), train.getAdamEpsilon(),
         train.getWeightDecay());
@@ -263,7 +276,8 @@ public final class FirstStageTrainingGraph {
           lossScale.update(tf, allFinite, LossScale.GROWTH_INTERVAL))).withName("train_step").noOp();
     }
 
-    inference = new InferencePass(tf.withSubScope("evaluation"), network, weights.reads());
+    // evaluations (PSNR, latent scale, previews) in fp32, as exports decode
+    inference = new InferencePass(tf.withSubScope("evaluation"), network.in(Arithmetic.FP32), weights.reads());
   }
 
   /**

@@ -123,7 +123,7 @@ class FirstStageLayoutTest {
   @Test
   void lossScalingChangesNoCleanStepAndSkipsAnOverflow() {
     ExperimentConfig config = config(TWO_REPLICAS + " precision: FP16");
-    FirstStageTrainingGraph g = new FirstStageTrainingGraph(config);
+    FirstStageTrainingGraph g = new FirstStageTrainingGraph(config, null, org.diffusiondepot.nn.Arithmetic.FP32);
     try (Session s = new Session(g.graph, withDevices(SessionConfigs.cpu(), 2))) {
       s.initialize();
       for (int i = 0; i < 3; i++) {
