@@ -1,9 +1,11 @@
 package org.diffusiondepot.firststage;
 
+import org.diffusiondepot.nn.Arithmetic;
 import org.diffusiondepot.nn.AttentionBlock;
 import org.diffusiondepot.nn.Layers;
 import org.diffusiondepot.nn.ParameterStore;
 import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
@@ -21,11 +23,19 @@ public final class Decoder {
   static final String SCOPE = "decoder/";
   /** Parameter name (below the network root) of the last layer's kernel. */
   public static final String LAST_LAYER = SCOPE + "conv_out/kernel";
+  private static final int OUTPUT_KERNEL = 3;
 
   private final FirstStageSpec spec;
+  private final Arithmetic arithmetic;
 
   public Decoder(FirstStageSpec spec) {
+    this(spec, Arithmetic.FP32);
+  }
+
+  /** @param arithmetic the type the convolutions and attention products run in (weights stay fp32) */
+  public Decoder(FirstStageSpec spec, Arithmetic arithmetic) {
     this.spec = spec;
+    this.arithmetic = arithmetic;
   }
 
   /**
@@ -38,7 +48,7 @@ public final class Decoder {
 
   /** Everything up to the last conv: GN and SiLU applied, [B, S, S, base width]. */
   Operand<TFloat32> lastLayerInput(Ops tf, ParameterStore params, Operand<TFloat32> h) {
-    Layers l = new Layers(tf, params);
+    Layers l = new Layers(tf, params, arithmetic);
     int groups = spec.groups();
     int last = spec.levels() - 1;
     int ch = spec.width(last);
@@ -67,6 +77,12 @@ public final class Decoder {
 
   /** The last 3x3 conv, to image channels. */
   Operand<TFloat32> output(Ops tf, ParameterStore params, Operand<TFloat32> lastLayerInput) {
-    return new Layers(tf, params).conv(SCOPE + "conv_out", lastLayerInput, spec.width(0), spec.imageChannels(), 3, 1);
+    return new Layers(tf, params, arithmetic).conv(SCOPE + "conv_out", lastLayerInput, spec.width(0), spec.imageChannels(),
+        OUTPUT_KERNEL, 1);
+  }
+
+  /** Shape of {@link #LAST_LAYER}, known before any store has created it. */
+  Shape lastLayerShape() {
+    return Shape.of(OUTPUT_KERNEL, OUTPUT_KERNEL, spec.width(0), spec.imageChannels());
   }
 }

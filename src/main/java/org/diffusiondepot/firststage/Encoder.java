@@ -1,5 +1,6 @@
 package org.diffusiondepot.firststage;
 
+import org.diffusiondepot.nn.Arithmetic;
 import org.diffusiondepot.nn.AttentionBlock;
 import org.diffusiondepot.nn.Layers;
 import org.diffusiondepot.nn.ParameterStore;
@@ -22,9 +23,16 @@ public final class Encoder {
   static final String SCOPE = "encoder/";
 
   private final FirstStageSpec spec;
+  private final Arithmetic arithmetic;
 
   public Encoder(FirstStageSpec spec) {
+    this(spec, Arithmetic.FP32);
+  }
+
+  /** @param arithmetic the type the convolutions and attention products run in (weights stay fp32) */
+  public Encoder(FirstStageSpec spec, Arithmetic arithmetic) {
     this.spec = spec;
+    this.arithmetic = arithmetic;
   }
 
   /**
@@ -32,7 +40,7 @@ public final class Encoder {
    * @return [B, S/f, S/f, latentChannels], before the 1x1 quant_conv
    */
   public Operand<TFloat32> apply(Ops tf, ParameterStore params, Operand<TFloat32> image) {
-    Layers l = new Layers(tf, params);
+    Layers l = new Layers(tf, params, arithmetic);
     int groups = spec.groups();
     int ch = spec.width(0);
     Operand<TFloat32> h = l.conv(SCOPE + "conv_in", image, spec.imageChannels(), ch, 3, 1);

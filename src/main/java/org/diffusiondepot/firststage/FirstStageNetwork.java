@@ -2,6 +2,7 @@ package org.diffusiondepot.firststage;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
+import org.diffusiondepot.nn.Arithmetic;
 import org.diffusiondepot.nn.Layers;
 import org.diffusiondepot.nn.ParameterStore;
 import org.diffusiondepot.proto.ExperimentConfig;
@@ -30,21 +31,40 @@ public final class FirstStageNetwork {
   static final String POST_QUANT_CONV = "post_quant_conv";
 
   private final FirstStageSpec spec;
+  private final Arithmetic arithmetic;
   private final Encoder encoder;
   private final Decoder decoder;
   private final VectorQuantizer quantizer;
   private final Map<ParameterStore, ReusingStore> stores = new IdentityHashMap<>();
 
   public FirstStageNetwork(FirstStageSpec spec) {
+    this(spec, Arithmetic.FP32);
+  }
+
+  /**
+   * @param arithmetic the type the encoder's and decoder's convolutions and attention products
+   *     (and the 1x1 quant convs) run in; weights, norms, the quantiser and the losses stay fp32
+   */
+  public FirstStageNetwork(FirstStageSpec spec, Arithmetic arithmetic) {
     this.spec = spec;
-    this.encoder = new Encoder(spec);
-    this.decoder = new Decoder(spec);
+    this.arithmetic = arithmetic;
+    this.encoder = new Encoder(spec, arithmetic);
+    this.decoder = new Decoder(spec, arithmetic);
     this.quantizer = new VectorQuantizer(spec.codebookSize(), spec.embeddingDim(), spec.commitmentBeta());
   }
 
-  /** The network of a FIRST_STAGE config. */
+  /** The network of a FIRST_STAGE config, in fp32 (as exports and the sampler run it). */
   public static FirstStageNetwork fromConfig(ExperimentConfig config) {
     return new FirstStageNetwork(FirstStageSpec.fromConfig(config));
+  }
+
+  /** The same network computing in {@code arithmetic}, on the same parameters. */
+  public FirstStageNetwork in(Arithmetic arithmetic) {
+    return new FirstStageNetwork(spec, arithmetic);
+  }
+
+  public Arithmetic arithmetic() {
+    return arithmetic;
   }
 
   public FirstStageSpec spec() {
@@ -95,7 +115,7 @@ public final class FirstStageNetwork {
   /** Encoder and quant_conv: the continuous z before quantisation. */
   Operand<TFloat32> preQuantization(Ops tf, ParameterStore params, Operand<TFloat32> image) {
     Operand<TFloat32> h = encoder.apply(tf, params, image);
-    return new Layers(tf, params).conv(QUANT_CONV, h, spec.latentChannels(), spec.embeddingDim(), 1, 1);
+    return new Layers(tf, params, arithmetic).conv(QUANT_CONV, h, spec.latentChannels(), spec.embeddingDim(), 1, 1);
   }
 
   /** post_quant_conv and decoder, from quantised latents. */
@@ -105,7 +125,7 @@ public final class FirstStageNetwork {
 
   /** post_quant_conv: quantised latents to the decoder's input width. */
   Operand<TFloat32> postQuantization(Ops tf, ParameterStore params, Operand<TFloat32> zq) {
-    return new Layers(tf, params).conv(POST_QUANT_CONV, zq, spec.embeddingDim(), spec.latentChannels(), 1, 1);
+    return new Layers(tf, params, arithmetic).conv(POST_QUANT_CONV, zq, spec.embeddingDim(), spec.latentChannels(), 1, 1);
   }
 
   Decoder decoder() {

@@ -32,6 +32,7 @@ import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -44,6 +45,11 @@ import org.tensorflow.types.TInt64;
  * terms and learning rate to TensorBoard.
  * <p>
  * No EMA: as in Esser et al. and LDM, the first stage is used with its raw weights.
+ * <p>
+ * A step runs on the layout of {@code train.devices}, {@code train.accumulation_steps} and
+ * {@code train.precision} (see {@link FirstStageTrainingGraph}); in fp16 a step whose gradients
+ * overflow is skipped, which the loss scale absorbs, and {@code loss_scale} and
+ * {@code skipped_steps} are logged.
  */
 public final class FirstStageTraining implements TrainingModel {
   private final ExperimentConfig config;
@@ -108,6 +114,16 @@ public final class FirstStageTraining implements TrainingModel {
   }
 
   @Override
+  public ConfigProto sessionConfig() {
+    return graph.layout.sessionConfig();
+  }
+
+  @Override
+  public String layout() {
+    return graph.layout.describe();
+  }
+
+  @Override
   public long globalStep(Session session) {
     return readStep(session, graph);
   }
@@ -158,18 +174,41 @@ public final class FirstStageTraining implements TrainingModel {
             .fetch(graph.adaptiveWeight);
       }
       boolean restart = restarts.dueAfter(step);
+      int next = tags.size();
       if (restarts.enabled()) {
         // fetched every step, not only when due: one fetch set means one graph optimisation
         runner.fetch(graph.codeIndices).fetch(graph.preQuantized);
+        next += 2;
+      }
+      if (graph.lossScale != null) {
+        runner.fetch(graph.lossScale.value()).fetch(graph.lossScale.skipped());
       }
       float[] encoded = null;
       try (Result r = runner.run()) {
+        float[] values = new float[tags.size()];
+        int bad = -1;
         for (int i = 0; i < tags.size(); i++) {
-          float v = ((TFloat32) r.get(i)).getFloat();
-          if (!Float.isFinite(v)) {
-            throw new NonFiniteLossException(step, tags.get(i), v);
+          values[i] = ((TFloat32) r.get(i)).getFloat();
+          if (bad < 0 && !Float.isFinite(values[i])) {
+            bad = i;
           }
-          stats.add(tags.get(i), v);
+        }
+        if (graph.lossScale != null) {
+          // fp16: a step that overflows is skipped and halves the scale; only a scale driven below 1
+          // means the loss itself has left the fp16 range for good
+          float scale = ((TFloat32) r.get(next)).getFloat();
+          stats.add("loss_scale", scale);
+          stats.add("skipped_steps", ((TInt64) r.get(next + 1)).getLong());
+          if (bad >= 0 && scale < 1) {
+            throw new NonFiniteLossException(step, tags.get(bad) + " (loss scale " + scale + ")", values[bad]);
+          }
+        } else if (bad >= 0) {
+          throw new NonFiniteLossException(step, tags.get(bad), values[bad]);
+        }
+        if (bad < 0) {
+          for (int i = 0; i < tags.size(); i++) {
+            stats.add(tags.get(i), values[i]);
+          }
         }
         if (restarts.enabled()) {
           TInt32 codes = (TInt32) r.get(tags.size());
@@ -178,6 +217,11 @@ public final class FirstStageTraining implements TrainingModel {
           restarts.observe(chosen);
           if (restart) {
             encoded = Tensors.floats((TFloat32) r.get(tags.size() + 1));
+            // a skipped fp16 step left the weights as they were, so its encoder outputs still
+            // describe them, unless they overflowed too: then the restart waits for its next turn
+            if (!allFinite(encoded)) {
+              encoded = null;
+            }
           }
         }
       }
@@ -195,6 +239,15 @@ public final class FirstStageTraining implements TrainingModel {
     } finally {
       owned.forEach(Tensor::close);
     }
+  }
+
+  private static boolean allFinite(float[] values) {
+    for (float v : values) {
+      if (!Float.isFinite(v)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -63,6 +63,18 @@ public final class VectorQuantizer {
     Operand<TFloat32> codebookLoss = meanSquare(tf, tf.math.sub(tf.stopGradient(z), codes));
     Operand<TFloat32> commitmentLoss = tf.math.mul(tf.constant(beta),
         meanSquare(tf, tf.math.sub(z, tf.stopGradient(codes))));
+    Usage usage = usage(tf, indices);
+    return new Quantized(zq, codes, indices, codebookLoss, commitmentLoss, usage.perplexity(), usage.fraction());
+  }
+
+  /** The perplexity of a code histogram and the fraction of the codebook it uses. */
+  public record Usage(Operand<TFloat32> perplexity, Operand<TFloat32> fraction) {}
+
+  /**
+   * Code usage of the chosen {@code indices} (any shape), from one histogram over all of them: a
+   * batch split into slices is measured on the whole batch, not as a mean over the slices.
+   */
+  public Usage usage(Ops tf, Operand<TInt32> indices) {
     Operand<TInt32> flat = tf.reshape(indices, tf.constant(new int[] {-1}));
     Operand<TFloat32> counts = tf.math.unsortedSegmentSum(tf.fill(tf.shape(flat), tf.constant(1f)), flat,
         tf.constant(codebookSize));
@@ -71,8 +83,7 @@ public final class VectorQuantizer {
         tf.constant(0)));
     Operand<TFloat32> used = tf.sum(tf.dtypes.cast(tf.math.greater(counts, tf.constant(0f)), TFloat32.class),
         tf.constant(0));
-    return new Quantized(zq, codes, indices, codebookLoss, commitmentLoss, tf.math.exp(entropy),
-        tf.math.div(used, tf.constant((float) codebookSize)));
+    return new Usage(tf.math.exp(entropy), tf.math.div(used, tf.constant((float) codebookSize)));
   }
 
   /** Snaps z to its nearest codes without losses or gradients: decoding a diffusion model's output. */

@@ -39,6 +39,17 @@ public final class AdamW {
    */
   public static Map<String, Op> build(Ops tf, Map<String, Variable<TFloat32>> variables, List<Operand<TFloat32>> gradients,
       Map<String, Operand<TFloat32>> reads, Operand<TFloat32> learningRate, Operand<TInt64> completedSteps, Hyper h) {
+    return build(tf, variables, gradients, reads, learningRate, completedSteps, h, reader -> true);
+  }
+
+  /**
+   * As above, the updates waiting only for the readers {@code waitFor} accepts: a reader that is
+   * dead in some steps (behind a Switch) would kill the update in those steps. Leave out only
+   * readers the gradients themselves depend on whenever they run.
+   */
+  public static Map<String, Op> build(Ops tf, Map<String, Variable<TFloat32>> variables, List<Operand<TFloat32>> gradients,
+      Map<String, Operand<TFloat32>> reads, Operand<TFloat32> learningRate, Operand<TInt64> completedSteps, Hyper h,
+      java.util.function.Predicate<Operation> waitFor) {
     Operand<TFloat32> n = tf.dtypes.cast(tf.math.add(completedSteps, tf.constant(1L)), TFloat32.class);
     Operand<TFloat32> beta1Power = tf.math.pow(tf.constant((float) h.beta1()), n);
     Operand<TFloat32> beta2Power = tf.math.pow(tf.constant((float) h.beta2()), n);
@@ -53,7 +64,7 @@ public final class AdamW {
       Variable<TFloat32> m = slot(tf, "optimizer/m/" + e.getKey(), w);
       Variable<TFloat32> v = slot(tf, "optimizer/v/" + e.getKey(), w);
       Operand<TFloat32> g = gradients.get(i++);
-      List<Operation> before = new ArrayList<>(Readers.of(reads.get(e.getKey())));
+      List<Operation> before = new ArrayList<>(Readers.of(reads.get(e.getKey())).stream().filter(waitFor).toList());
       before.add(g.op());
       Ops gated = tf.withControlDependencyOps(before);
       if (h.weightDecay() > 0) {

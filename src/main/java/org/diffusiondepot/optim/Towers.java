@@ -56,8 +56,16 @@ public final class Towers {
    * variable group, as {@code Graph.addGradients} takes it; the first stage differentiates its
    * autoencoder through the image gradient this way. A tower whose objectives are dead tensors (a
    * switched-off branch) gives dead gradients, which only switched-off updates consume.
+   * <p>
+   * {@code scaled} says that the tower has already multiplied the objective by the loss scale (its
+   * {@code dys} are gradients of the scaled loss, e.g. the first stage's image gradient), so that
+   * only the division of the sum remains; otherwise the ys (or the dys) are multiplied here.
    */
-  public record Objective(List<Operand<TFloat32>> ys, List<Operand<TFloat32>> dys) {}
+  public record Objective(List<Operand<TFloat32>> ys, List<Operand<TFloat32>> dys, boolean scaled) {
+    public Objective(List<Operand<TFloat32>> ys, List<Operand<TFloat32>> dys) {
+      this(ys, dys, false);
+    }
+  }
 
   /** The towers built and, per variable group, the gradients of the mean objective, unscaled. */
   public record Result(List<Tower> towers, List<List<Operand<TFloat32>>> groupGradients) {
@@ -114,6 +122,11 @@ public final class Towers {
 
   private Towers() {}
 
+  /** The name scope of the gradient ops of tower {@code index}'s objective {@code group} among {@code count} towers. */
+  public static String gradientScope(int count, int index, int group) {
+    return (count == 1 ? "gradients" : "tower_" + index) + (group == 0 ? "" : "_" + group);
+  }
+
   /**
    * @param inputs batch tensors split along their first dimension (which the number of towers must divide)
    * @param lossScale the dynamic loss scale, or null for none
@@ -160,12 +173,12 @@ public final class Towers {
         }
         List<List<Operand<TFloat32>>> gradients = new ArrayList<>();
         for (int g = 0; g < tower.objectives().size(); g++) {
-          String prefix = (count == 1 ? "gradients" : "tower_" + index) + (g == 0 ? "" : "_" + g);
-          gradients.add(Gradients.of(onDevice, graph.addGradients(prefix,
-              outputs(scaled(onDevice, tower.objectives().get(g).ys(), tower.objectives().get(g).dys() == null
-                  ? lossScale : null)),
-              targets.get(g), tower.objectives().get(g).dys() == null ? null
-                  : outputs(scaled(onDevice, tower.objectives().get(g).dys(), lossScale)))));
+          String prefix = gradientScope(count, index, g);
+          Objective objective = tower.objectives().get(g);
+          Operand<TFloat32> scale = objective.scaled() ? null : lossScale;
+          gradients.add(Gradients.of(onDevice, reachable(onDevice, targets.get(g), graph.addGradients(prefix,
+              outputs(scaled(onDevice, objective.ys(), objective.dys() == null ? scale : null)),
+              targets.get(g), objective.dys() == null ? null : outputs(scaled(onDevice, objective.dys(), scale))))));
         }
         if (sums == null) {
           sums = gradients;
@@ -198,6 +211,22 @@ public final class Towers {
       totals.add(total);
     }
     return new Result(towers, totals);
+  }
+
+  /**
+   * The gradients with zeros for the variables the objective does not reach (addGradients hands
+   * those out as outputs without an operation), e.g. the codebook for a term that only passes the
+   * straight-through estimator.
+   */
+  private static Output<?>[] reachable(Ops tf, Output<?>[] variables, Output<?>[] raw) {
+    Output<?>[] out = raw.clone();
+    for (int i = 0; i < out.length; i++) {
+      var handle = ((org.tensorflow.GraphOperation) out[i].op()).getUnsafeNativeHandle();
+      if (handle == null || handle.isNull()) {
+        out[i] = tf.zeros(tf.constant(variables[i].shape().asArray()), TFloat32.class).asOutput();
+      }
+    }
+    return out;
   }
 
   /** The tensors times the loss scale (unchanged when there is none). */
