@@ -1,20 +1,26 @@
 package org.diffusiondepot.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.diffusiondepot.bench.TrainingBenchmark;
 import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.proto.ExperimentConfig;
-import org.diffusiondepot.proto.Precision;
 import org.diffusiondepot.runtime.OptionException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "bench", description = "Time training steps and single denoising steps of a config's "
-    + "model on random data (images/s, seconds per step). Run it on an idle machine.")
+    + "model on random data (images/s, seconds per step). Run it on an idle machine.",
+    footer = {
+        "  tools/depot bench graphs/demo/uncond.pbtxt",
+        "  tools/depot bench graphs/lhq_udm.pbtxt --batch 4 --steps 5 --profile",
+        "  tools/depot bench graphs/demo/uncond.pbtxt --set model.block=CONVNEXT_7X7"})
 final class BenchCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "CONFIG")
+  @Parameters(index = "0", paramLabel = "CONFIG", description = "experiment config (.pbtxt)")
   Path config;
 
   @Option(names = "--batch", description = "training batch (default: the config's)")
@@ -32,20 +38,19 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--profile", description = "also trace one training step and print time per op type")
   boolean profile;
 
-  @Option(names = "--precision", paramLabel = "FP32|BF16|FP16",
-      description = "arithmetic of the training step (default: the config's train.precision)")
-  Precision precision;
+  @Mixin
+  ConfigOverrideOption set;
 
-  @Option(names = "--devices", paramLabel = "N", description = "data-parallel replicas (virtual CPU devices on a CPU)")
-  Integer devices;
-
-  @Option(names = "--accumulation", paramLabel = "K", description = "micro-batches per update")
-  Integer accumulation;
+  @Mixin
+  LayoutOptions layout;
 
   @Override
   public Integer call() {
-    ExperimentConfig c = Layouts.override(ConfigLoader.load(config), precision, devices, accumulation,
-        batch != null ? batch : null);
+    List<String> more = new ArrayList<>(layout.assignments());
+    if (batch != null && batch > 0) {
+      more.add("train.batch_size=" + batch);  // validated with the layout, which must divide it
+    }
+    ExperimentConfig c = ConfigLoader.load(config, set.overrides(more));
     int b = batch != null ? batch : c.getTrain().getBatchSize();
     int sb = sampleBatch != null ? sampleBatch : b;
     if (b <= 0 || sb <= 0 || steps <= 0 || warmup < 0) {

@@ -16,17 +16,25 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "describe", description = "Print a config's architecture and its parameter count "
-    + "(built as a graph of placeholders: no weights are allocated).")
+    + "(built as a graph of placeholders: no weights are allocated).",
+    footer = {
+        "  tools/depot describe graphs/lhq_udm.pbtxt",
+        "  tools/depot describe graphs/demo/uncond.pbtxt --set model.base_channels=64 \\",
+        "      --set 'model.attention_resolutions=[16, 8]'"})
 final class DescribeCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "CONFIG", description = "experiment config (.pbtxt)")
   Path config;
 
+  @Mixin
+  ConfigOverrideOption set;
+
   @Override
   public Integer call() {
-    ExperimentConfig c = ConfigLoader.load(config);
+    ExperimentConfig c = ConfigLoader.load(config, set.overrides());
     System.out.printf("%s: %s%n", c.getName(), c.getDescription());
     if (c.getTask() == Task.FIRST_STAGE) {
       System.out.print(FirstStageDescriber.describe(c));

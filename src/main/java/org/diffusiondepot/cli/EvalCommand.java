@@ -15,7 +15,12 @@ import picocli.CommandLine.Parameters;
 @Command(name = "eval", description = "Metrics of an export on held-out images: loss per timestep quarter, "
     + "SWD (and FID/KID with --inception), per-class accuracy, inpainting and super-resolution PSNR/SSIM "
     + "against simple baselines; or SWD/FID/KID between two image folders (--images, --reference). Printed with "
-    + "sample counts and written as JSON.")
+    + "sample counts and written as JSON.",
+    footer = {
+        "  tools/depot eval checkpoints/demo-export",
+        "  tools/depot eval checkpoints/class-export --samples 300 --guidance 0,1,3",
+        "  tools/depot eval --images my-samples/ --reference real-images/ \\",
+        "      --size 64 --inception inception/"})
 final class EvalCommand implements Callable<Integer> {
   @Parameters(index = "0", arity = "0..1", paramLabel = "EXPORT_DIR")
   Path export;

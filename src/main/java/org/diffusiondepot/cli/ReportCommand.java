@@ -13,7 +13,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "report", description = "Write a static HTML report (schedules, forward and reverse process, "
-    + "training curves, samples, metrics) for a run and/or an export.")
+    + "training curves, samples, metrics) for a run and/or an export.",
+    footer = {
+        "  tools/depot report checkpoints/demo checkpoints/demo-export \\",
+        "      --out reports/demo",
+        "  tools/check-report reports/demo"})
 final class ReportCommand implements Callable<Integer> {
   @Parameters(arity = "1..2", paramLabel = "RUN_DIR|EXPORT_DIR",
       description = "a training run, an export, or both (in any order)")

@@ -5,20 +5,27 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.diffusiondepot.cluster.ClusterSpec;
-import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.firststage.FirstStageTraining;
-import org.diffusiondepot.proto.Precision;
 import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.runtime.OptionException;
 import org.diffusiondepot.train.ClusterTraining;
 import org.diffusiondepot.train.DiffusionTraining;
 import org.diffusiondepot.train.TrainingRequest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "train", description = "Train a model; re-running the same command resumes from the "
-    + "run's latest checkpoint.")
+    + "run's latest checkpoint.",
+    footer = {
+        "  tools/depot train graphs/demo/uncond.pbtxt --data builtin \\",
+        "      --out checkpoints/demo",
+        "  tools/depot train graphs/lhq_udm.pbtxt --data /data/lhq_1024 \\",
+        "      --out checkpoints/lhq --steps 5000",
+        "  tools/depot train graphs/demo/uncond.pbtxt --data builtin \\",
+        "      --out checkpoints/b8 --set train.batch_size=8 --set train.learning_rate=1e-3",
+        "Run the same command again to resume."})
 final class TrainCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "CONFIG", description = "experiment config (.pbtxt)")
   Path config;
@@ -36,18 +43,11 @@ final class TrainCommand implements Callable<Integer> {
       description = "stop when the global step reaches N (default: train.iterations of the config)")
   Long steps;
 
-  @Option(names = "--devices", paramLabel = "N",
-      description = "data-parallel replicas: N GPUs when TensorFlow sees them, else N virtual CPU devices "
-          + "(overrides train.devices; a run resumes on any count)")
-  Integer devices;
+  @Mixin
+  ConfigOverrideOption set;
 
-  @Option(names = "--precision", paramLabel = "FP32|BF16|FP16",
-      description = "arithmetic of the training step (overrides train.precision)")
-  Precision precision;
-
-  @Option(names = "--accumulation", paramLabel = "K", description = "micro-batches per update (overrides "
-      + "train.accumulation_steps)")
-  Integer accumulation;
+  @Mixin
+  LayoutOptions layout;
 
   @Option(names = "--cluster", paramLabel = "FILE",
       description = "train on several machines: a ClusterDef in text format listing one host:port per process "
@@ -73,20 +73,19 @@ final class TrainCommand implements Callable<Integer> {
     if (steps != null && steps <= 0) {
       throw new OptionException("--steps must be positive, got " + steps);
     }
-    TrainingRequest request = new TrainingRequest(config, data, out, steps,
-        c -> Layouts.override(c, precision, devices, accumulation, null));
+    TrainingRequest request = new TrainingRequest(config, data, out, steps, set.overrides(layout.assignments()));
+    boolean firstStage = request.loadConfig().getTask() == Task.FIRST_STAGE;
     Optional<ClusterSpec> spec = clusterSpec();
     if (spec.isPresent()) {
       if (clusterWait <= 0 || stepTimeout <= 0) {
         throw new OptionException("--cluster-wait and --step-timeout must be positive, got " + clusterWait + " and "
             + stepTimeout);
       }
-      ClusterTraining.run(request, ConfigLoader.load(config).getTask() == Task.FIRST_STAGE ? FirstStageTraining::new
-          : DiffusionTraining::new, spec.get(), new ClusterTraining.Timeouts(Duration.ofSeconds(clusterWait),
-          Duration.ofSeconds(stepTimeout)), System.out);
+      ClusterTraining.run(request, firstStage ? FirstStageTraining::new : DiffusionTraining::new, spec.get(),
+          new ClusterTraining.Timeouts(Duration.ofSeconds(clusterWait), Duration.ofSeconds(stepTimeout)), System.out);
       return 0;
     }
-    if (ConfigLoader.load(config).getTask() == Task.FIRST_STAGE) {
+    if (firstStage) {
       FirstStageTraining.run(request, System.out);
     } else {
       DiffusionTraining.run(request, System.out);

@@ -3,6 +3,7 @@ package org.diffusiondepot.diffusion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.diffusiondepot.nn.Arithmetic;
 import org.diffusiondepot.nn.ParameterStore;
 import org.diffusiondepot.nn.UNet;
 import org.diffusiondepot.nn.UNetSpec;
@@ -26,23 +27,23 @@ public final class Denoiser {
   private final DiffusionTask task;
   private final UNet unet;
 
-  private Denoiser(DiffusionTask task, UNetSpec spec) {
+  private Denoiser(DiffusionTask task, UNetSpec spec, Arithmetic arithmetic) {
     this.task = task;
-    this.unet = new UNet(spec);
+    this.unet = new UNet(spec, arithmetic);
   }
 
   public static Denoiser fromConfig(ExperimentConfig c) {
     return of(c, DiffusionTask.of(c, List.of(), null));
   }
 
-  /** The denoiser of {@code task} with the config's network. */
+  /** The denoiser of {@code task} with the config's network, in the arithmetic of {@code train.precision}. */
   public static Denoiser of(ExperimentConfig c, DiffusionTask task) {
     int in = task.modelChannels() + task.inputs().stream().mapToInt(SignatureInput::channels).sum();
     ModelConfig m = c.getModel();
     UNetSpec spec = new UNetSpec(task.modelSize(), in, task.modelChannels(), m.getBaseChannels(),
         m.getChannelMultsList(), m.getBlocksPerLevel(), m.getAttentionResolutionsList(), m.getMiddleAttention(),
         m.getBlock(), m.getDropout(), m.getGroupNormGroups(), task.classCount());
-    return new Denoiser(task, spec);
+    return new Denoiser(task, spec, Arithmetic.of(c.getTrain().getPrecision()));
   }
 
   public DiffusionTask task() {
@@ -65,7 +66,12 @@ public final class Denoiser {
 
   /** Dropout is for training only; inference graphs use a copy without it. */
   public Denoiser withoutDropout() {
-    return new Denoiser(task, unet.spec().withDropout(0f));
+    return new Denoiser(task, unet.spec().withDropout(0f), unet.arithmetic());
+  }
+
+  /** The same network computing its products in {@code arithmetic} (exports choose their own). */
+  public Denoiser in(Arithmetic arithmetic) {
+    return new Denoiser(task, unet.spec(), arithmetic);
   }
 
   /** Placeholders (batch dimension open) for the conditioning the task needs, named as in exports. */

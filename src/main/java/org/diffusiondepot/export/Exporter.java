@@ -13,6 +13,8 @@ import org.diffusiondepot.diffusion.Denoiser;
 import org.diffusiondepot.nn.VariableStore;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.ModelCard;
+import org.diffusiondepot.nn.Arithmetic;
+import org.diffusiondepot.proto.Precision;
 import org.diffusiondepot.task.DiffusionTask;
 import org.diffusiondepot.run.RunDirectory;
 import org.diffusiondepot.task.ExportContract;
@@ -45,13 +47,20 @@ public final class Exporter implements ExportedModel {
   }
 
   public static ModelCard export(Path runDir, Path exportDir, PrintStream out) throws IOException {
-    return SavedModelExport.write(runDir, exportDir, out, Exporter::open);
+    return export(runDir, exportDir, out, Precision.FP32);
   }
 
-  private static Exporter open(RunDirectory run, ExperimentConfig config) throws IOException {
+  /** @param precision the arithmetic the sampler runs the network in */
+  public static ModelCard export(Path runDir, Path exportDir, PrintStream out, Precision precision) throws IOException {
+    return SavedModelExport.write(runDir, exportDir, out, (run, config) -> open(run, config, precision), precision);
+  }
+
+  /** The inference graph computes in the export's precision, whatever the run trained in. */
+  private static Exporter open(RunDirectory run, ExperimentConfig config, Precision precision) throws IOException {
     List<String> classNames = Files.exists(run.classes())
         ? Files.readAllLines(run.classes(), StandardCharsets.UTF_8) : List.of();
-    return new Exporter(config, Denoiser.of(config, DiffusionTask.of(config, classNames, null)).withoutDropout());
+    return new Exporter(config, Denoiser.of(config, DiffusionTask.of(config, classNames, null)).withoutDropout()
+        .in(Arithmetic.of(precision)));
   }
 
   @Override

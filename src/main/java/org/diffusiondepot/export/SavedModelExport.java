@@ -9,6 +9,7 @@ import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.nn.VariableStore;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.ModelCard;
+import org.diffusiondepot.proto.Precision;
 import org.diffusiondepot.run.CheckpointStore;
 import org.diffusiondepot.run.RunDirectory;
 import org.diffusiondepot.runtime.SessionConfigs;
@@ -40,8 +41,17 @@ public final class SavedModelExport {
 
   private SavedModelExport() {}
 
-  /** Exports the latest checkpoint of {@code runDir} to {@code exportDir} and returns its card. */
+  /** Exports the latest checkpoint of {@code runDir} to {@code exportDir} (fp32) and returns its card. */
   public static ModelCard write(Path runDir, Path exportDir, PrintStream out, Opener opener) throws IOException {
+    return write(runDir, exportDir, out, opener, Precision.FP32);
+  }
+
+  /**
+   * As above; {@code precision} is the arithmetic the sampler will run the network in (the card
+   * says it, the weights stay fp32).
+   */
+  public static ModelCard write(Path runDir, Path exportDir, PrintStream out, Opener opener, Precision precision)
+      throws IOException {
     RunDirectory run = new RunDirectory(runDir);
     ExperimentConfig config = run.loadConfig();
     Path checkpoint = new CheckpointStore(run.checkpoints(), 1).latest().orElseThrow(() -> new ConfigException(
@@ -64,6 +74,7 @@ public final class SavedModelExport {
           .setParameters(weights.parameterCount())
           .setSourceConfig(ConfigLoader.toText(config))
           .setCreated(Instant.now().toString())
+          .setPrecision(precision)
           .build();
       ModelCards.write(card, staging);
       ExportDirectory.publish(staging, exportDir);

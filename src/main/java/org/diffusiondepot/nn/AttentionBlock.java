@@ -2,7 +2,6 @@ package org.diffusiondepot.nn;
 
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -25,10 +24,10 @@ public final class AttentionBlock {
     Operand<TFloat32> q = parts.output().get(0);
     Operand<TFloat32> k = parts.output().get(1);
     Operand<TFloat32> v = parts.output().get(2);
-    Operand<TFloat32> logits = tf.math.mul(tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true)),
+    Operand<TFloat32> logits = tf.math.mul(l.batchMatMul(q, k, true),
         tf.constant((float) (1.0 / Math.sqrt(channels))));
     Operand<TFloat32> weights = tf.nn.softmax(logits);
-    Operand<TFloat32> attended = tf.train.batchMatMul(weights, v, TFloat32.class);
+    Operand<TFloat32> attended = l.batchMatMul(weights, v, false);
     Operand<TFloat32> projected = l.dense(name + "/proj", tf.reshape(attended, tf.constant(new int[] {-1, channels})),
         channels, channels);
     return tf.math.add(x, tf.reshape(projected, tf.shape(x)));

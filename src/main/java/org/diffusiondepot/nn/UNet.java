@@ -18,10 +18,17 @@ import org.tensorflow.types.TInt32;
  */
 public final class UNet {
   private final UNetSpec spec;
+  private final Arithmetic arithmetic;
   private final Block block;
 
   public UNet(UNetSpec spec) {
+    this(spec, Arithmetic.FP32);
+  }
+
+  /** @param arithmetic the type the convolutions and matrix products run in */
+  public UNet(UNetSpec spec, Arithmetic arithmetic) {
     this.spec = spec;
+    this.arithmetic = arithmetic;
     this.block = spec.block() == BlockType.RESNET_3X3
         ? new ResBlock(spec.groups(), spec.dropout())
         : new ConvNextBlock(spec.dropout());
@@ -29,6 +36,10 @@ public final class UNet {
 
   public UNetSpec spec() {
     return spec;
+  }
+
+  public Arithmetic arithmetic() {
+    return arithmetic;
   }
 
   /**
@@ -41,7 +52,7 @@ public final class UNet {
    */
   public Operand<TFloat32> apply(Ops tf, ParameterStore params, Operand<TFloat32> x, Operand<TInt32> t,
       Operand<TInt32> label) {
-    Layers l = new Layers(tf, params);
+    Layers l = new Layers(tf, params, arithmetic);
     int base = spec.baseChannels();
     int embDim = spec.embeddingDim();
     Operand<TFloat32> emb = TimeEmbedding.mlp(l, t, base, embDim);

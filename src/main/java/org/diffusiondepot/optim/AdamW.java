@@ -57,7 +57,9 @@ public final class AdamW {
       before.add(g.op());
       Ops gated = tf.withControlDependencyOps(before);
       if (h.weightDecay() > 0) {
-        gated = tf.withControlDependencies(gated.assignSub(w, gated.math.mul(decayRate, gated.identity(w))));
+        // w -= (lr wd) w as one fused op (ApplyGradientDescent with the weight as its own delta):
+        // the same arithmetic as a multiply and an AssignSub, one op and one temporary fewer
+        gated = tf.withControlDependencies(gated.train.applyGradientDescent(w, decayRate, gated.identity(w)));
       }
       updates.put(e.getKey(), gated.train.applyAdam(w, m, v, beta1Power, beta2Power, learningRate, beta1, beta2,
           epsilon, g));

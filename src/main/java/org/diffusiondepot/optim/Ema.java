@@ -61,7 +61,8 @@ public final class Ema {
     for (Map.Entry<String, Variable<TFloat32>> e : weights.entrySet()) {
       Variable<TFloat32> shadow = shadows.get(e.getKey());
       Operand<TFloat32> diff = tf.math.sub(tf.identity(shadow), tf.identity(e.getValue()));
-      ops.add(tf.assignSub(shadow, tf.math.mul(rate, diff)));
+      // shadow -= (1 - d) (shadow - w) as one fused op: the small model is bound by op count
+      ops.add(tf.train.applyGradientDescent(shadow, rate, diff));
     }
     return ops;
   }

@@ -1,9 +1,6 @@
 package org.diffusiondepot.runtime;
 
-import org.diffusiondepot.proto.Precision;
 import org.tensorflow.proto.ConfigProto;
-import org.tensorflow.proto.GraphOptions;
-import org.tensorflow.proto.RewriterConfig;
 
 /**
  * Session settings shared by training, export and sampling. TensorFlow's thread pools are
@@ -30,24 +27,13 @@ public final class SessionConfigs {
 
   /**
    * Training sessions: {@link #cpu()} with {@code virtualCpus} CPU devices (replicas on one CPU, as
-   * tests run them) and the precision's rewriter. bf16 uses TensorFlow's oneDNN auto mixed
-   * precision (convolutions and matmuls in bf16; Mean, Sum, Softmax and the loss stay fp32 by its
-   * deny list); fp16 uses the GPU auto mixed precision and, on CPUs, its fp16 emulation.
+   * tests run them). Mixed precision needs nothing here: the graph itself casts its products to 16
+   * bits ({@code nn.Arithmetic}); TensorFlow's auto-mixed-precision rewriter is deliberately off.
    */
-  public static ConfigProto training(int virtualCpus, Precision precision) {
+  public static ConfigProto training(int virtualCpus) {
     ConfigProto.Builder config = cpu().toBuilder();
     if (virtualCpus > 1) {
       config.putDeviceCount("CPU", virtualCpus);
-    }
-    RewriterConfig.Builder rewrite = RewriterConfig.newBuilder();
-    switch (precision) {
-      case BF16 -> rewrite.setAutoMixedPrecisionOnednnBfloat16(RewriterConfig.Toggle.ON);
-      case FP16 -> rewrite.setAutoMixedPrecision(RewriterConfig.Toggle.ON)
-          .setAutoMixedPrecisionCpu(RewriterConfig.Toggle.ON);
-      default -> { }
-    }
-    if (precision == Precision.BF16 || precision == Precision.FP16) {
-      config.setGraphOptions(GraphOptions.newBuilder().setRewriteOptions(rewrite));
     }
     return config.build();
   }

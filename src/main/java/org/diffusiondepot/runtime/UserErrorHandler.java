@@ -12,6 +12,14 @@ public final class UserErrorHandler implements CommandLine.IExecutionExceptionHa
   /** The exit code of an exception that is not a {@link UserError}. */
   public static final int BUG = 1;
 
+  /** The exit codes as both tools' help lists them (picocli's {@code exitCodeList}). */
+  public static final String HELP_OK = "0:done";
+  public static final String HELP_BUG = "1:a bug: its stack trace is printed (please report it)";
+  public static final String HELP_BAD_INPUT = "2:bad input (a config field, an option, a file); one 'error:' line "
+      + "names it and what was expected";
+  public static final String HELP_NUMERICAL = "3:a numerical failure, e.g. a training loss that became NaN; one "
+      + "'error:' line says what to change";
+
   @Override
   public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
     if (e instanceof UserError user) {

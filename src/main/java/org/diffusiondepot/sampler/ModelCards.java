@@ -17,6 +17,8 @@ import org.diffusiondepot.proto.ModelCard;
  */
 public final class ModelCards {
   public static final String FILE = "model_card.pbtxt";
+  /** The card layout this code writes and the newest it reads. */
+  public static final int FORMAT_VERSION = 2;
 
   private ModelCards() {}
 
@@ -35,11 +37,18 @@ public final class ModelCards {
           : ": " + e.getMessage()), e);
     }
     try {
-      TextFormat.getParser().merge(text, card);
+      // unknown fields are allowed so that a newer card reaches the version check below
+      TextFormat.Parser.newBuilder().setAllowUnknownFields(true).build().merge(text, card);
     } catch (TextFormat.ParseException e) {
       throw new SamplingException(file + ": " + e.getMessage());
     }
-    return upgrade(card).build();
+    if (card.getFormatVersion() > FORMAT_VERSION) {
+      throw new SamplingException(file + " was written by a newer Diffusion Depot (card format "
+          + card.getFormatVersion() + "; this version reads up to " + FORMAT_VERSION + "): update tools/depot-sample "
+          + "or the sampler library to load it");
+    }
+    // the version is the file's business: a card read is a card in the current layout
+    return upgrade(card).clearFormatVersion().build();
   }
 
   /** The experiment config the export was trained with, as its card records it. */
@@ -54,7 +63,8 @@ public final class ModelCards {
   }
 
   public static void write(ModelCard card, Path exportDir) throws IOException {
-    Files.writeString(exportDir.resolve(FILE), TextFormat.printer().printToString(card), StandardCharsets.UTF_8);
+    Files.writeString(exportDir.resolve(FILE), TextFormat.printer().printToString(
+        card.toBuilder().setFormatVersion(FORMAT_VERSION).build()), StandardCharsets.UTF_8);
   }
 
   /**

@@ -1,5 +1,6 @@
 package org.diffusiondepot.sampler;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,6 +22,11 @@ final class SavedModels {
    * @param signatures the signature keys the caller will call
    */
   static SavedModelBundle open(Path dir, String what, String... signatures) {
+    if (!Files.isRegularFile(dir.resolve("variables").resolve("variables.index"))) {
+      // TensorFlow would load the graph and fail at the first call with an uninitialised variable
+      throw new SamplingException("the " + what + " in " + dir + " has no weights (variables/variables.index is "
+          + "missing); export the run again with tools/depot export");
+    }
     SavedModelBundle bundle;
     try {
       bundle = SavedModelBundle.loader(dir.toString()).withTags(ExportContract.TAG)

@@ -7,7 +7,6 @@ import org.diffusiondepot.cluster.ClusterProbe;
 import org.diffusiondepot.cluster.ClusterServer;
 import org.diffusiondepot.cluster.ClusterSpec;
 import org.diffusiondepot.cluster.ClusterWorker;
-import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.run.CheckpointStore;
 import org.diffusiondepot.run.RunDirectory;
@@ -39,7 +38,7 @@ public final class ClusterTraining {
   /** Runs this process's part of the cluster {@code spec}: the chief trains, the others serve. */
   public static void run(TrainingRequest request, TrainingModel.Factory factory, ClusterSpec spec, Timeouts timeouts,
       PrintStream out) throws IOException {
-    ExperimentConfig config = ClusterChief.spread(request.adjust().apply(ConfigLoader.load(request.config())),
+    ExperimentConfig config = ClusterChief.spread(request.loadConfig(),
         spec.workerCount());
     // every server gets the settings of the whole layout (threads, virtual CPU devices)
     ConfigProto serverConfig = TrainingLayout.of(config.getTrain()).sessionConfig();

@@ -88,16 +88,15 @@ public final class TrainLoop {
   /** {@link #run(TrainingRequest, TrainingModel.Factory, PrintStream)} with the session on {@code host}. */
   static void run(TrainingRequest request, TrainingModel.Factory factory, PrintStream out, TrainingHost host)
       throws IOException {
-    ExperimentConfig fromFile = ConfigLoader.load(request.config());
-    ExperimentConfig config = host.configure(request.adjust().apply(fromFile));
+    ExperimentConfig requested = request.loadConfig();
+    ExperimentConfig config = host.configure(requested);
     TrainingData data = TrainingData.open(request.data(), config);
     long target = request.stopAtStep() != null ? request.stopAtStep() : config.getTrain().getIterations();
     try (TrainingModel model = factory.create(new TrainingContext(config, data, out));
         RunLock lock = RunLock.acquire(request.runDir())) {
       RunDirectory run = new RunDirectory(request.runDir());
-      // the run records the config it trains with: the file as written, or the adjusted one
-      run.adopt(config, config.equals(fromFile) ? Files.readString(request.config(), StandardCharsets.UTF_8)
-          : ConfigLoader.toText(config));
+      // the run records the config as asked for: a cluster's spread of the devices is derived from it
+      run.adopt(requested, ConfigLoader.effectiveText(request.config(), request.overrides()));
       if (!data.dataset().classNames().isEmpty()) {
         Files.write(run.classes(), data.dataset().classNames(), StandardCharsets.UTF_8);
       }

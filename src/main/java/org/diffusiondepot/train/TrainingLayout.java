@@ -5,6 +5,8 @@ import org.diffusiondepot.optim.DeviceNames;
 import org.diffusiondepot.optim.Towers;
 import org.diffusiondepot.proto.Precision;
 import org.diffusiondepot.proto.TrainConfig;
+import org.diffusiondepot.config.ConfigException;
+import org.diffusiondepot.runtime.Devices;
 import org.diffusiondepot.runtime.SessionConfigs;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.proto.ConfigProto;
@@ -34,11 +36,18 @@ public record TrainingLayout(List<String> devices, int accumulation, Precision p
   }
 
   /**
-   * The session settings: as many virtual CPU devices as the layout names, and the precision's
-   * rewriter. Devices of a cluster ({@code /job:worker/task:1/device:CPU:1}) count too: every
-   * server of the cluster starts with these settings, so each worker has the CPU devices named.
+   * The session settings: as many virtual CPU devices as the layout names. Devices of a cluster
+   * ({@code /job:worker/task:1/device:CPU:1}) count too: every server of the cluster starts with
+   * these settings, so each worker has the CPU devices named.
+   *
+   * @throws ConfigException for fp16 where TensorFlow sees no GPU: its CPU kernels have no fp16
+   *     batched matmul (attention) and emulate fp16 convolutions slowly; bf16 is the CPU's 16 bits
    */
   public ConfigProto sessionConfig() {
+    if (precision == Precision.FP16 && Devices.gpus() == 0) {
+      throw new ConfigException("train.precision: FP16 needs a GPU and TensorFlow sees none here; on CPUs use BF16 "
+          + "(--precision BF16), which has fp32's range and needs no loss scaling");
+    }
     int cpus = 1;
     for (String name : devices) {
       DeviceSpec spec = DeviceNames.parse(name);
@@ -46,7 +55,7 @@ public record TrainingLayout(List<String> devices, int accumulation, Precision p
         cpus = Math.max(cpus, spec.deviceIndex() + 1);
       }
     }
-    return SessionConfigs.training(cpus, precision);
+    return SessionConfigs.training(cpus);
   }
 
   /**

@@ -1,7 +1,8 @@
 package org.diffusiondepot.train;
 
 import java.nio.file.Path;
-import java.util.function.UnaryOperator;
+import org.diffusiondepot.config.ConfigLoader;
+import org.diffusiondepot.config.ConfigOverrides;
 import org.diffusiondepot.proto.ExperimentConfig;
 
 /**
@@ -10,12 +11,16 @@ import org.diffusiondepot.proto.ExperimentConfig;
  * @param data an image folder or "builtin"
  * @param stopAtStep train until the global step reaches this (null: train.iterations); the
  *     learning-rate schedule always spans train.iterations
- * @param adjust changes the command line makes to the config (e.g. {@code --devices}); the run
- *     directory records the adjusted config
+ * @param overrides config fields set on the command line ({@code --set})
  */
-public record TrainingRequest(Path config, String data, Path runDir, Long stopAtStep,
-    UnaryOperator<ExperimentConfig> adjust) {
+public record TrainingRequest(Path config, String data, Path runDir, Long stopAtStep, ConfigOverrides overrides) {
+  /** A job that trains the config file as written. */
   public TrainingRequest(Path config, String data, Path runDir, Long stopAtStep) {
-    this(config, data, runDir, stopAtStep, UnaryOperator.identity());
+    this(config, data, runDir, stopAtStep, ConfigOverrides.NONE);
+  }
+
+  /** The config to train: the file with the overrides, defaulted and validated. */
+  public ExperimentConfig loadConfig() {
+    return ConfigLoader.load(config, overrides);
   }
 }

@@ -175,4 +175,63 @@ class ExporterTest {
     assertThrows(ConfigException.class, () -> Exporter.export(run, other, System.out));
     assertEquals("keep me", Files.readString(other.resolve("notes.txt")));
   }
+
+  /**
+   * A bf16 export computes its convolutions and matmuls in bf16: its noise prediction differs from
+   * the fp32 one (so 16 bits are really used) by no more than bf16 rounding accumulated through the net.
+   */
+  @Test
+  void aBf16ExportPredictsLikeTheFp32One() throws Exception {
+    Path bf16 = dir.resolve("export-bf16");
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    ModelCard card16 = Exporter.export(run, bf16, quiet, org.diffusiondepot.proto.Precision.BF16);
+    assertEquals(org.diffusiondepot.proto.Precision.BF16, ModelCards.read(bf16).getPrecision());
+    float[] xt = new float[2 * 8 * 8 * 3];
+    Random random = new Random(3);
+    for (int i = 0; i < xt.length; i++) {
+      xt[i] = (float) random.nextGaussian();
+    }
+    int[] t = {10, 700};
+    float[] full;
+    float[] half;
+    try (DepotModel a = DepotModel.load(export); DepotModel b = DepotModel.load(bf16)) {
+      full = a.predict(xt, t, Conditioning.none(), 2);
+      half = b.predict(xt, t, Conditioning.none(), 2);
+    }
+    double diff = 0;
+    double norm = 0;
+    for (int i = 0; i < full.length; i++) {
+      diff += (full[i] - half[i]) * (double) (full[i] - half[i]);
+      norm += full[i] * (double) full[i];
+    }
+    double relative = Math.sqrt(diff / norm);
+    // bf16 keeps 8 bits of mantissa (relative 2^-8 = 0.004 per value); errors add up through the network
+    assertTrue(relative < 0.05, "bf16 against fp32: relative L2 difference " + relative);
+    assertTrue(relative > 1e-4, "a bf16 export that computes exactly as fp32 does not use bf16: " + relative);
+    assertEquals(card.getTrainedSteps(), card16.getTrainedSteps());
+  }
+
+  @Test
+  void anExportWithoutItsWeightsIsOneClearError() throws Exception {
+    Path broken = dir.resolve("export-no-weights");
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    Exporter.export(run, broken, quiet);
+    ExportDirectory.deleteRecursively(broken.resolve("variables"));
+    var e = assertThrows(org.diffusiondepot.sampler.SamplingException.class, () -> DepotModel.load(broken));
+    assertTrue(e.getMessage().contains("has no weights") && e.getMessage().contains("tools/depot export"),
+        e.getMessage());
+  }
+
+  @Test
+  void aCardFromANewerVersionIsRefusedSayingSo() throws Exception {
+    Path newer = dir.resolve("export-newer");
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    Exporter.export(run, newer, quiet);
+    Path file = newer.resolve(ModelCards.FILE);
+    Files.writeString(file, Files.readString(file).replaceAll("format_version: \\d+", "format_version: 99")
+        + "\nsome_future_field: 1\n");
+    var e = assertThrows(org.diffusiondepot.sampler.SamplingException.class, () -> DepotModel.load(newer));
+    assertTrue(e.getMessage().contains("newer Diffusion Depot") && e.getMessage().contains("card format 99"),
+        e.getMessage());
+  }
 }

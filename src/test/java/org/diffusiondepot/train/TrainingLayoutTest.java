@@ -48,6 +48,15 @@ class TrainingLayoutTest {
   }
 
   @Test
+  void fp16WithoutAGpuIsOneClearErrorPointingToBf16() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(org.diffusiondepot.runtime.Devices.gpus() == 0, "a GPU is present");
+    TrainingLayout layout = TrainingLayout.of(config("precision: FP16").getTrain());
+    var e = org.junit.jupiter.api.Assertions.assertThrows(org.diffusiondepot.config.ConfigException.class,
+        layout::sessionConfig);
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("BF16"), e.getMessage());
+  }
+
+  @Test
   void fourMicroBatchesOfFourEqualOneBatchOfSixteen() {
     assertSameState(reference, run("accumulation_steps: 4", 3), "accumulation 4");
   }

@@ -11,6 +11,7 @@ import org.diffusiondepot.image.InputImages;
 import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.runtime.Progress;
 import org.diffusiondepot.runtime.UserErrorHandler;
+import org.diffusiondepot.runtime.VersionInfo;
 import org.diffusiondepot.sampler.DepotModel;
 import org.diffusiondepot.sampler.Samples;
 import org.diffusiondepot.sampler.Sampling;
@@ -22,8 +23,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
 /** {@code tools/depot-sample}: images from an export, with no training code on the class path. */
-@Command(name = "depot-sample", mixinStandardHelpOptions = true, version = "Diffusion Depot sampler 0.1",
-    description = "Generate images from a model exported with 'tools/depot export'.")
+@Command(name = "depot-sample", mixinStandardHelpOptions = true,
+    description = "Generate images from a model exported with 'tools/depot export'.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {UserErrorHandler.HELP_OK, UserErrorHandler.HELP_BUG, UserErrorHandler.HELP_BAD_INPUT},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  tools/depot-sample --model exports/lhq --num 16 --sampler ddim --steps 50 \\",
+        "      --seed 1 --out lhq.png",
+        "  tools/depot-sample --model exports/lhq --num 4 --sampler ddpm \\",
+        "      --out lhq-ddpm.png --out-dir lhq-ddpm/",
+        "  tools/depot-sample --model checkpoints/class-export --class all --num 8 \\",
+        "      --guidance 3 --out classes.png",
+        "  tools/depot-sample --model checkpoints/inpaint-export --image photo.png \\",
+        "      --mask mask.png --num 4 --out filled.png",
+        "  tools/depot-sample --model checkpoints/demo-sr-export --low-res small.png \\",
+        "      --out big.png"})
 public final class SampleCli implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -84,12 +99,13 @@ public final class SampleCli implements Callable<Integer> {
     return commandLine(new SampleCli(), out, err).execute(args);
   }
 
-  /** {@code command} with this tool's streams and error handling (the same as {@code depot}'s). */
+  /** {@code command} with this tool's streams, error handling and --version (the same as {@code depot}'s). */
   static CommandLine commandLine(Object command, java.io.PrintWriter out, java.io.PrintWriter err) {
     CommandLine cli = new CommandLine(command);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(new UserErrorHandler());
+    VersionInfo.install(cli);
     return cli;
   }
 
