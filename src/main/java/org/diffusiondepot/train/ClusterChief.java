@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.diffusiondepot.cluster.ClusterException;
 import org.diffusiondepot.cluster.ClusterServer;
 import org.diffusiondepot.cluster.ClusterSpec;
 import org.diffusiondepot.cluster.ClusterWorker;
@@ -114,6 +115,22 @@ final class ClusterChief implements TrainingHost, AutoCloseable {
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
+  }
+
+  /**
+   * Prints the failure as the one 'error:' line of the run, tells the workers and halts the JVM
+   * with {@link ClusterException#EXIT_CODE}: what the watchdog does for a hung step, here for a
+   * step that failed. Checkpoints are published atomically, so the halt leaves none half-written.
+   */
+  @Override
+  public ClusterException stop(ClusterException failure) {
+    String line = oneLine(failure);
+    System.out.flush();
+    System.err.println("error: " + line);
+    System.err.flush();
+    tellWorkers(false, line);
+    Runtime.getRuntime().halt(ClusterException.EXIT_CODE);
+    return failure;
   }
 
   /** Tells the other workers how the run ended (see {@link ClusterWorker#tell}). */

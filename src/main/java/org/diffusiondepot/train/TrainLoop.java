@@ -166,7 +166,7 @@ public final class TrainLoop {
         } catch (NonFiniteLossException e) {
           throw diverged(e, session, lastLoss);
         } catch (ClusterException e) {
-          throw stoppedByCluster(e);
+          throw host.stop(stoppedByCluster(e));
         }
         lastLoss = metrics.last(model.lossMetric());
         if (!reportedMemory) {
@@ -241,7 +241,7 @@ public final class TrainLoop {
           out.printf("resuming from %s (step %d)%n", prefix, restored);
           return restored;
         } catch (ClusterException e) {
-          throw e;
+          throw host.stop(stoppedByCluster(e));
         } catch (RuntimeException e) {
           problem = Optional.of("TensorFlow cannot restore it: " + firstLine(e.getMessage()));
         }
@@ -256,16 +256,24 @@ public final class TrainLoop {
           + " can be restored (" + problems + "); nothing was deleted. If the config was edited, restore it; "
           + "otherwise train into a new --out directory");
     }
-    host.guard("initialising the variables", () -> {
-      session.initialize();
-      model.initializeFresh(session);
-      return null;
-    });
+    try {
+      host.guard("initialising the variables", () -> {
+        session.initialize();
+        model.initializeFresh(session);
+        return null;
+      });
+    } catch (ClusterException e) {
+      throw host.stop(stoppedByCluster(e));
+    }
     return 0;
   }
 
   private void save(Session session) throws IOException {
-    host.guard("saving step " + step, () -> checkpoints.save(session, step));
+    try {
+      host.guard("saving step " + step, () -> checkpoints.save(session, step));
+    } catch (ClusterException e) {
+      throw host.stop(stoppedByCluster(e));
+    }
     lastSaved = step;
   }
 

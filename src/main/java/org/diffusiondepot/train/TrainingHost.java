@@ -1,6 +1,7 @@
 package org.diffusiondepot.train;
 
 import java.io.IOException;
+import org.diffusiondepot.cluster.ClusterException;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.tensorflow.Session;
 
@@ -48,4 +49,14 @@ interface TrainingHost {
    * @param what names the call in that line, e.g. "step 12"
    */
   <T> T guard(String what, Call<T> call) throws IOException;
+
+  /**
+   * Ends the run on {@code failure}, a machine of the cluster that died or hung. The local host
+   * returns it to be thrown; the chief prints it, tells the workers and ends the process, because
+   * closing a session whose worker is gone blocks in TensorFlow (TF_CloseSession retries the dead
+   * worker), and the graph cannot close before the session.
+   */
+  default ClusterException stop(ClusterException failure) {
+    return failure;
+  }
 }
