@@ -78,7 +78,7 @@ public final class RemoteSession {
     return wrap(graph, session);
   }
 
-  private static TF_Graph graphHandle(Graph graph) {
+  static TF_Graph graphHandle(Graph graph) {
     try {
       Field f = Graph.class.getDeclaredField("nativeHandle");
       f.setAccessible(true);

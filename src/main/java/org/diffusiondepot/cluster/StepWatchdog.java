@@ -20,12 +20,12 @@ import org.tensorflow.exceptions.TensorFlowException;
  * {@code Session.run} cannot be interrupted from Java, so the only bounded way out of a hung step
  * is to end the process: when a step outlives its limit, the watchdog checks which tasks no
  * longer accept connections and hands one line naming them to {@code onTimeout}, by default
- * printing it and halting the JVM (exit code 3). A step that fails instead is rethrown as a
+ * printing it and halting the JVM (exit code 4). A step that fails instead is rethrown as a
  * {@link ClusterException} naming the unreachable tasks, if any.
  */
 public final class StepWatchdog implements AutoCloseable {
-  /** Exit code of a process stopped by the watchdog. */
-  public static final int EXIT_CODE = 3;
+  /** Exit code of a process stopped by the watchdog: the cluster's, {@link ClusterException#EXIT_CODE}. */
+  public static final int EXIT_CODE = ClusterException.EXIT_CODE;
 
   private final ClusterSpec spec;
   private final Duration limit;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import me.tongfei.progressbar.ProgressBar;
+import org.diffusiondepot.cluster.ClusterException;
 import org.diffusiondepot.config.ConfigException;
 import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.data.Batch;
@@ -39,7 +40,13 @@ import org.tensorflow.Session;
  * What can go wrong on a long run is met here once for every model: a damaged newest checkpoint
  * (fall back to an older one), a twin launch (refused by the lock), a full disk (the published
  * checkpoint stays, the run stops with one message), a non-finite loss (the bad update is not
- * applied, the last good state is saved, the run stops).
+ * applied, the last good state is saved, the run stops), and on a cluster a machine that dies (the
+ * run stops with one line naming it; the last published checkpoint stays, nothing of the failed
+ * step is saved).
+ * <p>
+ * The session runs where the {@link TrainingHost} puts it: in this process, or on a cluster this
+ * process drives as its chief ({@link ClusterTraining}). Either way this loop is the one owner of
+ * the run: only it reads the data and writes checkpoints, events and previews.
  */
 public final class TrainLoop {
   private final ExperimentConfig config;
@@ -51,11 +58,13 @@ public final class TrainLoop {
   private final CheckpointStore checkpoints;
   private final CosineAnnealing schedule;
   private final LossSpikeWatch validationSpikes;
+  private final TrainingHost host;
   private long step;
   private long lastSaved = -1;
 
   private TrainLoop(ExperimentConfig config, RunDirectory run, TrainingData data, TrainingModel model,
-      PrintStream out) {
+      PrintStream out, TrainingHost host) {
+    this.host = host;
     this.config = config;
     this.train = config.getTrain();
     this.run = run;
@@ -73,19 +82,27 @@ public final class TrainLoop {
    * before the run directory is touched, so a config that cannot be trained leaves nothing behind.
    */
   public static void run(TrainingRequest request, TrainingModel.Factory factory, PrintStream out) throws IOException {
-    ExperimentConfig config = request.loadConfig();
+    run(request, factory, out, TrainingHost.LOCAL);
+  }
+
+  /** {@link #run(TrainingRequest, TrainingModel.Factory, PrintStream)} with the session on {@code host}. */
+  static void run(TrainingRequest request, TrainingModel.Factory factory, PrintStream out, TrainingHost host)
+      throws IOException {
+    ExperimentConfig requested = request.loadConfig();
+    ExperimentConfig config = host.configure(requested);
     TrainingData data = TrainingData.open(request.data(), config);
     long target = request.stopAtStep() != null ? request.stopAtStep() : config.getTrain().getIterations();
     try (TrainingModel model = factory.create(new TrainingContext(config, data, out));
         RunLock lock = RunLock.acquire(request.runDir())) {
       RunDirectory run = new RunDirectory(request.runDir());
-      run.adopt(config, ConfigLoader.effectiveText(request.config(), request.overrides()));
+      // the run records the config as asked for: a cluster's spread of the devices is derived from it
+      run.adopt(requested, ConfigLoader.effectiveText(request.config(), request.overrides()));
       run.recordDataSource(request.data());
       if (!data.dataset().classNames().isEmpty()) {
         Files.write(run.classes(), data.dataset().classNames(), StandardCharsets.UTF_8);
       }
       try {
-        new TrainLoop(config, run, data, model, out).loop(target);
+        new TrainLoop(config, run, data, model, out, host).loop(target);
       } finally {
         model.graph().close();
       }
@@ -94,7 +111,7 @@ public final class TrainLoop {
 
   private void loop(long targetStep) throws IOException {
     try (StopSignal stop = new StopSignal("depot-train-shutdown");
-        Session session = new Session(model.graph(), model.sessionConfig());
+        Session session = host.open(model, TrainingLayout.of(train));
         EventWriter events = new EventWriter(run.root())) {
       step = restoreOrInitialize(session);
       lastSaved = step;
@@ -142,9 +159,15 @@ public final class TrainLoop {
         Batch batch = loader.next();
         double lr = schedule.at(step);
         try {
-          model.trainStep(session, batch, step, lr, metrics);
+          long current = step;
+          host.guard("step " + (step + 1), () -> {
+            model.trainStep(session, batch, current, lr, metrics);
+            return null;
+          });
         } catch (NonFiniteLossException e) {
           throw diverged(e, session, lastLoss);
+        } catch (ClusterException e) {
+          throw host.stop(stoppedByCluster(e));
         }
         lastLoss = metrics.last(model.lossMetric());
         if (!reportedMemory) {
@@ -212,10 +235,14 @@ public final class TrainLoop {
       Optional<String> problem = checkpoints.verify(prefix);
       if (problem.isEmpty()) {
         try {
-          session.restore(prefix.toString());
-          long restored = model.globalStep(session);
+          long restored = host.guard("restoring " + prefix.getFileName(), () -> {
+            session.restore(prefix.toString());
+            return model.globalStep(session);
+          });
           out.printf("resuming from %s (step %d)%n", prefix, restored);
           return restored;
+        } catch (ClusterException e) {
+          throw host.stop(stoppedByCluster(e));
         } catch (RuntimeException e) {
           problem = Optional.of("TensorFlow cannot restore it: " + firstLine(e.getMessage()));
         }
@@ -230,14 +257,37 @@ public final class TrainLoop {
           + " can be restored (" + problems + "); nothing was deleted. If the config was edited, restore it; "
           + "otherwise train into a new --out directory");
     }
-    session.initialize();
-    model.initializeFresh(session);
+    try {
+      host.guard("initialising the variables", () -> {
+        session.initialize();
+        model.initializeFresh(session);
+        return null;
+      });
+    } catch (ClusterException e) {
+      throw host.stop(stoppedByCluster(e));
+    }
     return 0;
   }
 
   private void save(Session session) throws IOException {
-    checkpoints.save(session, step);
+    try {
+      host.guard("saving step " + step, () -> checkpoints.save(session, step));
+    } catch (ClusterException e) {
+      throw host.stop(stoppedByCluster(e));
+    }
     lastSaved = step;
+  }
+
+  /**
+   * A step that failed because a machine of the cluster died: its state may be half applied (the
+   * updates of some variable groups done, others not), so it is not saved; the last published
+   * checkpoint is what the next run resumes from.
+   */
+  private ClusterException stoppedByCluster(ClusterException e) throws IOException {
+    String kept = checkpoints.latest().map(p -> "; the latest checkpoint " + p + " (step " + CheckpointStore.stepOf(p)
+        + ") is intact").orElse("; no checkpoint was written yet");
+    return new ClusterException(e.getMessage() + kept + "; start every task again and run the same commands to "
+        + "resume", e);
   }
 
   /**

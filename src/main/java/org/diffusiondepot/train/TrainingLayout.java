@@ -36,7 +36,9 @@ public record TrainingLayout(List<String> devices, int accumulation, Precision p
   }
 
   /**
-   * The session settings: as many virtual CPU devices as the layout names.
+   * The session settings: as many virtual CPU devices as the layout names. Devices of a cluster
+   * ({@code /job:worker/task:1/device:CPU:1}) count too: every server of the cluster starts with
+   * these settings, so each worker has the CPU devices named.
    *
    * @throws ConfigException for fp16 where TensorFlow sees no GPU: its CPU kernels have no fp16
    *     batched matmul (attention) and emulate fp16 convolutions slowly; bf16 is the CPU's 16 bits
@@ -49,11 +51,46 @@ public record TrainingLayout(List<String> devices, int accumulation, Precision p
     int cpus = 1;
     for (String name : devices) {
       DeviceSpec spec = DeviceNames.parse(name);
-      if (spec.deviceType() == DeviceSpec.DeviceType.CPU && spec.job() == null) {
+      if (spec.deviceType() == DeviceSpec.DeviceType.CPU) {
         cpus = Math.max(cpus, spec.deviceIndex() + 1);
       }
     }
     return SessionConfigs.training(cpus);
+  }
+
+  /**
+   * This layout on {@code workers} machines in in-graph replication: the devices of each worker
+   * (this layout's devices, or its first CPU when none are named) as replicas, worker by worker,
+   * e.g. /job:worker/task:1/device:GPU:0. A layout whose devices already name their tasks is
+   * returned unchanged. The batch is then split into workers x devices x micro-batches.
+   */
+  public TrainingLayout acrossWorkers(String job, int workers) {
+    List<DeviceSpec> local = devices.stream().map(DeviceNames::parse).toList();
+    if (local.stream().anyMatch(d -> d.job() != null || d.task() != null)) {
+      return this;
+    }
+    List<String> replicas = new java.util.ArrayList<>();
+    for (int task = 0; task < workers; task++) {
+      if (local.isEmpty()) {
+        replicas.add("/job:" + job + "/task:" + task + "/device:CPU:0");
+      }
+      for (DeviceSpec device : local) {
+        replicas.add("/job:" + job + "/task:" + task + "/device:" + device.deviceType().name() + ":"
+            + (device.deviceIndex() == null ? 0 : device.deviceIndex()));
+      }
+    }
+    return new TrainingLayout(replicas, accumulation, precision);
+  }
+
+  /** The device of each tower in the order optim.Towers builds them: replica by replica, its micro-batches in turn. */
+  public List<String> towerDevices() {
+    List<String> out = new java.util.ArrayList<>();
+    for (String device : devices) {
+      for (int k = 0; k < accumulation; k++) {
+        out.add(device);
+      }
+    }
+    return out;
   }
 
   /** E.g. "2 replicas (/device:CPU:0, /device:CPU:1) x 4 micro-batches, bf16". */

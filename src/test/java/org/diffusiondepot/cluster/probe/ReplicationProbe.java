@@ -14,6 +14,7 @@ import org.diffusiondepot.cluster.ClusterServer;
 import org.diffusiondepot.cluster.ClusterSpec;
 import org.diffusiondepot.cluster.CollectiveAllReduce;
 import org.diffusiondepot.cluster.RemoteSession;
+import org.diffusiondepot.cluster.TowerPlacement;
 import org.diffusiondepot.runtime.Tensors;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.Graph;
@@ -150,7 +151,7 @@ public final class ReplicationProbe {
         xs.add(x);
         ys.add(y);
         losses.add(loss);
-        towerGrads.add(ProbeMlp.gradients(g, "tower" + t + "_grad", loss, reads));
+        towerGrads.add(ProbeMlp.gradients(g, "tower_" + t, loss, reads));
       }
       List<Operand<TFloat32>> grads = new ArrayList<>();
       for (int k = 0; k < vars.size(); k++) {
@@ -183,25 +184,25 @@ public final class ReplicationProbe {
           : varOps.math.mul(varOps.math.add(losses.get(0), losses.get(1)), varOps.constant(0.5f));
 
       // TensorFlow Java's addGradients leaves gradient ops unplaced, so the placer puts every
-      // tower's backprop on the chief. placeGradients=true copies the graph with each tower's
-      // gradient ops pinned to that tower's device.
+      // tower's backprop on the chief. placeGradients=true pins each tower's gradient ops to that
+      // tower's device (TowerPlacement, as training does).
       boolean place = layout == Layout.IN_GRAPH && Boolean.parseBoolean(o.getOrDefault("placeGradients", "false"));
-      try (Graph run = place ? TowerPlacement.pinned(g, Map.of("tower0_grad", 0, "tower1_grad", 1)) : null) {
-        Graph runGraph = place ? run : g;
-        Session session;
-        if (layout == Layout.SINGLE) {
-          session = new Session(runGraph, ClusterConfigs.worker(1, Duration.ZERO));
-        } else {
-          ClusterSpec spec = spec(o);
-          ConfigProto config = layout == Layout.COLLECTIVE ? collectiveConfig(o) : inGraphConfig(o);
-          ClusterServer server = ClusterServer.start(spec, config);
-          session = RemoteSession.open(runGraph, server.target(), config, Duration.ofSeconds(30));
-        }
-        System.out.println("PARAMS " + mlp.parameterCount());
-        try (session) {
-          runSteps(o, session, mlp, layout, task, steps, batch, runTimeoutMs, names(inits), names(xs), names(ys),
-              step.op().name(), name(meanLoss), name(beta1Power), name(beta2Power), names(weights));
-        }
+      if (place) {
+        TowerPlacement.place(g, List.of(ClusterSpec.workerCpu(0), ClusterSpec.workerCpu(1)));
+      }
+      Session session;
+      if (layout == Layout.SINGLE) {
+        session = new Session(g, ClusterConfigs.worker(1, Duration.ZERO));
+      } else {
+        ClusterSpec spec = spec(o);
+        ConfigProto config = layout == Layout.COLLECTIVE ? collectiveConfig(o) : inGraphConfig(o);
+        ClusterServer server = ClusterServer.start(spec, config);
+        session = RemoteSession.open(g, server.target(), config, Duration.ofSeconds(30));
+      }
+      System.out.println("PARAMS " + mlp.parameterCount());
+      try (session) {
+        runSteps(o, session, mlp, layout, task, steps, batch, runTimeoutMs, names(inits), names(xs), names(ys),
+            step.op().name(), name(meanLoss), name(beta1Power), name(beta2Power), names(weights));
       }
     }
   }
@@ -278,7 +279,7 @@ public final class ReplicationProbe {
       String device = partition.getNodeCount() == 0 ? "?" : partition.getNode(0).getDevice();
       long matmuls = partition.getNodeList().stream().filter(n -> n.getOp().contains("MatMul")).count();
       long grads = partition.getNodeList().stream()
-          .filter(n -> n.getOp().contains("MatMul") && n.getName().contains("_grad")).count();
+          .filter(n -> n.getOp().contains("MatMul") && n.getName().startsWith("tower_")).count();
       System.out.printf("PLACEMENT %s nodes=%d matmuls=%d gradientMatmuls=%d%n", device, partition.getNodeCount(),
           matmuls, grads);
     }
