@@ -13,16 +13,23 @@ import org.diffusiondepot.task.NoisePredictor;
 public final class Sampling {
   /** The samplers, each with the name {@code depot-sample --sampler} and the browser UI spell it by. */
   public enum Method {
-    DDPM("ddpm"), DDIM("ddim"), DPMPP_2M("dpmpp2m"), HEUN("heun");
+    DDPM("ddpm", "DDPM"), DDIM("ddim", "DDIM"), DPMPP_2M("dpmpp2m", "DPM-Solver++(2M)"), HEUN("heun", "Heun");
 
     private final String cliName;
+    private final String label;
 
-    Method(String cliName) {
+    Method(String cliName, String label) {
       this.cliName = cliName;
+      this.label = label;
     }
 
     public String cliName() {
       return cliName;
+    }
+
+    /** The name people know it by, as the browser UI shows it. */
+    public String label() {
+      return label;
     }
 
     /** The sampler called {@code name} (any case); an unknown name lists the known ones. */

@@ -42,6 +42,12 @@ final class ModelsApi {
   }
 
   private void submit(HttpExchange exchange, ServedModel model) throws IOException {
+    String type = exchange.getRequestHeaders().getFirst("Content-Type");
+    if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+      // a multipart or JSON body would parse as no fields at all and run with every default
+      throw new HttpError(415, "send the request as application/x-www-form-urlencoded (e.g. curl --data "
+          + "'num=4&sampler=ddim&steps=50'), not " + type);
+    }
     Form form = Form.parse(Responses.body(exchange, MAX_BODY));
     JobRequest request = RequestParser.parse(form, model.model(), options.batch(), options.maxImages());
     List<String> command = ReproCommand.arguments(model.directory(), request, options.batch());

@@ -36,7 +36,7 @@ final class SamplerChoices {
 
   /** What the page needs to show a sampler's fields. */
   static List<Map<String, Object>> describe() {
-    return all().stream().map(m -> Json.object("name", name(m), "label", m.name().replace('_', '-'),
+    return all().stream().map(m -> Json.object("name", name(m), "label", m.label(),
         "steps", takesSteps(m), "eta", takesEta(m))).toList();
   }
 }

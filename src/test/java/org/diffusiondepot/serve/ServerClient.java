@@ -21,7 +21,7 @@ import org.openqa.selenium.json.Json;
 /** The tests' side of the HTTP API: java.net.http against a running {@link DepotServer}. */
 final class ServerClient {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final URI root;
+  final URI root;
 
   ServerClient(URI root) {
     this.root = root;

@@ -136,6 +136,12 @@ class ServerPagesTest {
     var tooLarge = client.post("/api/models/uncond/jobs", Map.of("image", "x".repeat(ModelsApi.MAX_BODY)));
     assertEquals(413, tooLarge.statusCode());
     assertFalse(ServerClient.text(tooLarge).contains("Exception"));
+    // a multipart body would otherwise read as no fields and run with every default
+    var multipart = client.send(java.net.http.HttpRequest.newBuilder(client.root.resolve("/api/models/uncond/jobs"))
+        .header("Content-Type", "multipart/form-data; boundary=x")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("--x--")));
+    assertEquals(415, multipart.statusCode());
+    assertTrue(ServerClient.text(multipart).contains("application/x-www-form-urlencoded"), ServerClient.text(multipart));
   }
 
   static Map<String, Object> model(String id) {
