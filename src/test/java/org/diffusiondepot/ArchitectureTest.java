@@ -52,7 +52,7 @@ class ArchitectureTest {
     // com.sun.net.httpserver: the JDK's HTTP server, behind the browser UI (serve)
     allowed.addAll(Set.of("java..", "javax..", "jdk.internal..", "com.sun.net.httpserver..", "org.tensorflow",
         "org.tensorflow.proto..", "org.tensorflow.types..", "org.tensorflow.ndarray..", "org.tensorflow.internal.c_api..",
-        "org.bytedeco.javacpp..", "com.google.protobuf..", "com.google.common..",
+        "org.bytedeco.javacpp..", "com.google.protobuf..", "com.google.common..", "com.google.gson..",
         "picocli..", "me.tongfei.progressbar.."));
     classes().that().resideInAnyPackage(samplerPackages())
         .should().onlyDependOnClassesThat().resideInAnyPackage(allowed.toArray(String[]::new))

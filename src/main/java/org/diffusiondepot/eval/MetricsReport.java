@@ -1,5 +1,7 @@
 package org.diffusiondepot.eval;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -20,6 +22,9 @@ import org.diffusiondepot.runtime.OptionException;
  * class with no samples). Putting a name again replaces its value in place.
  */
 public final class MetricsReport {
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping()
+      .create();
+
   private final Map<String, Object> entries = new LinkedHashMap<>();
 
   public MetricsReport put(String name, double value) {
@@ -48,24 +53,11 @@ public final class MetricsReport {
     return v instanceof Number n ? n.doubleValue() : Double.NaN;
   }
 
+  /** The entries as one JSON object, pretty-printed; a non-finite metric is written as null. */
   public String toJson() {
-    StringBuilder out = new StringBuilder("{");
-    boolean first = true;
-    for (Map.Entry<String, Object> e : entries.entrySet()) {
-      out.append(first ? "\n  " : ",\n  ");
-      first = false;
-      quote(out, e.getKey());
-      out.append(": ");
-      Object v = e.getValue();
-      if (v instanceof Double d) {
-        out.append(Double.isFinite(d) ? d.toString() : "null");
-      } else if (v instanceof Long l) {
-        out.append(l);
-      } else {
-        quote(out, (String) v);
-      }
-    }
-    return out.append(first ? "}" : "\n}").append('\n').toString();
+    Map<String, Object> json = new LinkedHashMap<>();
+    entries.forEach((name, v) -> json.put(name, v instanceof Double d && !Double.isFinite(d) ? null : v));
+    return GSON.toJson(json) + "\n";
   }
 
   /**
@@ -99,27 +91,5 @@ public final class MetricsReport {
       throw new IllegalArgumentException("a metric needs a name");
     }
     return name;
-  }
-
-  private static void quote(StringBuilder out, String s) {
-    out.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    out.append('"');
   }
 }
