@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
+import org.tensorflow.proto.AllocatorMemoryUsed;
 import org.tensorflow.proto.DeviceStepStats;
 import org.tensorflow.proto.NodeExecStats;
 import org.tensorflow.proto.RunMetadata;
@@ -51,6 +52,18 @@ final class OpProfile {
       span.entrySet().stream().sorted((a, b) -> Long.compare(a.getValue()[0], b.getValue()[0]))
           .forEach(e -> out.printf("    span %-30s %8.1f .. %8.1f ms%n", e.getKey(), e.getValue()[0] / 1e3, e.getValue()[1] / 1e3));
     }
+    // Where an allocator reports its bytes in use, the largest value seen after an op: the step's
+    // peak as TensorFlow counts it, without the allocator's own reserve that host RSS includes.
+    Map<String, Long> allocatorPeak = new HashMap<>();
+    for (DeviceStepStats device : metadata.getStepStats().getDevStatsList()) {
+      for (NodeExecStats node : device.getNodeStatsList()) {
+        for (AllocatorMemoryUsed memory : node.getMemoryList()) {
+          allocatorPeak.merge(memory.getAllocatorName(), Math.max(memory.getAllocatorBytesInUse(),
+              memory.getPeakBytes()), Math::max);
+        }
+      }
+    }
+    allocatorPeak.forEach((name, bytes) -> out.printf("allocator %s: peak %.2f GB in use%n", name, bytes / 1e9));
     out.printf("op time by type (sum of per-op wall times; ops may overlap), total %.1f ms:%n", total / 1e3);
     final long sum = total;
     byType.entrySet().stream()

@@ -15,11 +15,13 @@ import org.tensorflow.types.family.TFloating;
  */
 public final class Layers {
   private static final float SQRT_HALF = (float) Math.sqrt(0.5);
+  private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
   private static final org.tensorflow.op.math.Mean.Options KEEP_DIMS = org.tensorflow.op.math.Mean.keepDims(true);
 
   private final Ops tf;
   private final ParameterStore params;
   private final Arithmetic arithmetic;
+  private final boolean leanActivations;
 
   public Layers(Ops tf, ParameterStore params) {
     this(tf, params, Arithmetic.FP32);
@@ -27,9 +29,18 @@ public final class Layers {
 
   /** @param arithmetic the type convolutions and matrix products run in; all else stays fp32 */
   public Layers(Ops tf, ParameterStore params, Arithmetic arithmetic) {
+    this(tf, params, arithmetic, false);
+  }
+
+  /**
+   * @param leanActivations GELU and SiLU carry their own derivative ({@link #withSlope}), so that
+   *     the backward pass keeps one tensor per activation instead of four (GELU) or two (SiLU)
+   */
+  public Layers(Ops tf, ParameterStore params, Arithmetic arithmetic, boolean leanActivations) {
     this.tf = tf;
     this.params = params;
     this.arithmetic = arithmetic;
+    this.leanActivations = leanActivations;
   }
 
   public Ops tf() {
@@ -153,14 +164,43 @@ public final class Layers {
 
   /** SiLU / swish: x * sigmoid(x). */
   public Operand<TFloat32> silu(Operand<TFloat32> x) {
-    return tf.math.mul(x, tf.math.sigmoid(x));
+    Operand<TFloat32> sigmoid = tf.math.sigmoid(x);
+    Operand<TFloat32> y = tf.math.mul(x, sigmoid);
+    if (!leanActivations) {
+      return y;
+    }
+    // d/dx x s(x) = s(x) (1 + x (1 - s(x)))
+    Operand<TFloat32> slope = tf.math.mul(sigmoid,
+        tf.math.add(tf.constant(1f), tf.math.mul(x, tf.math.sub(tf.constant(1f), sigmoid))));
+    return withSlope(x, y, slope);
   }
 
   /** GELU, exact erf form: 0.5 x (1 + erf(x / sqrt 2)) (there is no Gelu op to differentiate). */
   public Operand<TFloat32> gelu(Operand<TFloat32> x) {
     Operand<TFloat32> cdf = tf.math.add(tf.constant(0.5f),
         tf.math.mul(tf.constant(0.5f), tf.math.erf(tf.math.mul(x, tf.constant(SQRT_HALF)))));
-    return tf.math.mul(x, cdf);
+    Operand<TFloat32> y = tf.math.mul(x, cdf);
+    if (!leanActivations) {
+      return y;
+    }
+    // d/dx x Phi(x) = Phi(x) + x phi(x), phi(x) = exp(-x^2 / 2) / sqrt(2 pi)
+    Operand<TFloat32> pdf = tf.math.mul(tf.constant(INV_SQRT_2PI),
+        tf.math.exp(tf.math.mul(tf.constant(-0.5f), tf.math.square(x))));
+    return withSlope(x, y, tf.math.add(cdf, tf.math.mul(x, pdf)));
+  }
+
+  /**
+   * y with the gradient dL/dx = slope * dL/dy, for an element-wise y = f(x) whose derivative is
+   * {@code slope}: x * sg(slope) + sg(y - x * slope), sg = stop gradient. The value is y (to a
+   * rounding of x * slope); the backward pass keeps only the slope, one tensor, where the
+   * differentiated formula keeps every intermediate its ops' gradients read (four for GELU, two
+   * for SiLU). The x * slope product's gradient with respect to the slope is built and then pruned,
+   * so x is not kept for it.
+   */
+  private Operand<TFloat32> withSlope(Operand<TFloat32> x, Operand<TFloat32> y, Operand<TFloat32> slope) {
+    Operand<TFloat32> fixedSlope = tf.stopGradient(slope);
+    Operand<TFloat32> linear = tf.math.mul(x, fixedSlope);
+    return tf.math.add(linear, tf.stopGradient(tf.math.sub(y, linear)));
   }
 
   /** Inverted dropout; the identity when rate is 0. */

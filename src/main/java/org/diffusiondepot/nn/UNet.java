@@ -19,6 +19,7 @@ import org.tensorflow.types.TInt32;
 public final class UNet {
   private final UNetSpec spec;
   private final Arithmetic arithmetic;
+  private final boolean leanActivations;
   private final Block block;
 
   public UNet(UNetSpec spec) {
@@ -27,8 +28,17 @@ public final class UNet {
 
   /** @param arithmetic the type the convolutions and matrix products run in */
   public UNet(UNetSpec spec, Arithmetic arithmetic) {
+    this(spec, arithmetic, false);
+  }
+
+  /**
+   * @param leanActivations GELU and SiLU built to keep one tensor each for the backward pass
+   *     ({@link Layers}): for training graphs
+   */
+  public UNet(UNetSpec spec, Arithmetic arithmetic, boolean leanActivations) {
     this.spec = spec;
     this.arithmetic = arithmetic;
+    this.leanActivations = leanActivations;
     this.block = spec.block() == BlockType.RESNET_3X3
         ? new ResBlock(spec.groups(), spec.dropout())
         : new ConvNextBlock(spec.dropout());
@@ -52,7 +62,7 @@ public final class UNet {
    */
   public Operand<TFloat32> apply(Ops tf, ParameterStore params, Operand<TFloat32> x, Operand<TInt32> t,
       Operand<TInt32> label) {
-    Layers l = new Layers(tf, params, arithmetic);
+    Layers l = new Layers(tf, params, arithmetic, leanActivations);
     int base = spec.baseChannels();
     int embDim = spec.embeddingDim();
     Operand<TFloat32> emb = TimeEmbedding.mlp(l, t, base, embDim);
