@@ -30,6 +30,25 @@ public final class SessionConfigs {
   }
 
   /**
+   * Sampling sessions (the sampler jar): {@link #cpu()} with grappler trimmed to the passes a
+   * forward-only graph gains from at run time (the remapper's fused convolutions among them);
+   * constant folding, the arithmetic, layout, shape, loop and dependency optimisers are off. On the
+   * demo export this takes the first denoising call from 0.70 s to 0.46 s (each of those passes
+   * works over the whole graph once) and later calls are as fast as before, on the demo and on the
+   * 128 px ResNet of {@code tools/depot bench} alike (README, "Performance").
+   */
+  public static ConfigProto sampling() {
+    return cpu().toBuilder().setGraphOptions(GraphOptions.newBuilder().setRewriteOptions(RewriterConfig.newBuilder()
+        .setConstantFolding(RewriterConfig.Toggle.OFF)
+        .setArithmeticOptimization(RewriterConfig.Toggle.OFF)
+        .setLayoutOptimizer(RewriterConfig.Toggle.OFF)
+        .setShapeOptimization(RewriterConfig.Toggle.OFF)
+        .setLoopOptimization(RewriterConfig.Toggle.OFF)
+        .setDependencyOptimization(RewriterConfig.Toggle.OFF)
+        .setMetaOptimizerIterations(RewriterConfig.NumIterationsType.ONE))).build();
+  }
+
+  /**
    * Training sessions: {@link #cpu()} with {@code virtualCpus} CPU devices (replicas on one CPU, as
    * tests run them). Mixed precision needs nothing here: the graph itself casts its products to 16
    * bits ({@code nn.Arithmetic}); TensorFlow's auto-mixed-precision rewriter is deliberately off.

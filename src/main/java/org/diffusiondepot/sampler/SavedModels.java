@@ -30,7 +30,7 @@ final class SavedModels {
     SavedModelBundle bundle;
     try {
       bundle = SavedModelBundle.loader(dir.toString()).withTags(ExportContract.TAG)
-          .withConfigProto(SessionConfigs.cpu()).load();
+          .withConfigProto(SessionConfigs.sampling()).load();
     } catch (RuntimeException e) {
       throw new SamplingException("cannot load the " + what + " in " + dir + ": " + e.getMessage());
     }

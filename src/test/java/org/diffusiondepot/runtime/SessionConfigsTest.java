@@ -2,6 +2,7 @@ package org.diffusiondepot.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,5 +37,15 @@ class SessionConfigsTest {
     System.setProperty(SessionConfigs.MEMORY_OPTIMIZATION, "LOTS");
     OptionException e = assertThrows(OptionException.class, () -> SessionConfigs.training(1));
     assertTrue(e.getMessage().contains("LOTS") && e.getMessage().contains("RECOMPUTATION_HEURISTICS"), e.getMessage());
+  }
+
+  @Test
+  void samplingSessionsKeepTheFusionsAndDropTheWholeGraphPasses() {
+    RewriterConfig r = SessionConfigs.sampling().getGraphOptions().getRewriteOptions();
+    assertFalse(r.getDisableMetaOptimizer());
+    assertEquals(RewriterConfig.Toggle.DEFAULT, r.getRemapping(), "the remapper fuses convolution, bias and activation");
+    assertEquals(RewriterConfig.Toggle.OFF, r.getConstantFolding());
+    assertEquals(RewriterConfig.NumIterationsType.ONE, r.getMetaOptimizerIterations());
+    assertEquals(SessionConfigs.cpu().getIntraOpParallelismThreads(), SessionConfigs.sampling().getIntraOpParallelismThreads());
   }
 }
