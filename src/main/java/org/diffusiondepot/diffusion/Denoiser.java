@@ -38,8 +38,8 @@ public final class Denoiser {
 
   /**
    * The training denoiser of {@code task}: the config's network in the arithmetic of {@code
-   * train.precision}, with activations that keep one tensor each for the backward pass (on lhq_udm
-   * at batch 32, 16% less peak memory at the same speed; README, "Memory").
+   * train.precision}, with activations that keep one tensor each for the backward pass when {@code
+   * train.lean_activations} is set (README, "Memory").
    */
   public static Denoiser of(ExperimentConfig c, DiffusionTask task) {
     int in = task.modelChannels() + task.inputs().stream().mapToInt(SignatureInput::channels).sum();
@@ -47,7 +47,7 @@ public final class Denoiser {
     UNetSpec spec = new UNetSpec(task.modelSize(), in, task.modelChannels(), m.getBaseChannels(),
         m.getChannelMultsList(), m.getBlocksPerLevel(), m.getAttentionResolutionsList(), m.getMiddleAttention(),
         m.getBlock(), m.getDropout(), m.getGroupNormGroups(), task.classCount());
-    return new Denoiser(task, spec, Arithmetic.of(c.getTrain().getPrecision()), true);
+    return new Denoiser(task, spec, Arithmetic.of(c.getTrain().getPrecision()), c.getTrain().getLeanActivations());
   }
 
   public DiffusionTask task() {

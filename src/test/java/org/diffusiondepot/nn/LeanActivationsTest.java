@@ -7,13 +7,20 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.diffusiondepot.config.ConfigLoader;
+import org.diffusiondepot.config.ConfigOverrides;
+import org.diffusiondepot.diffusion.Denoiser;
 import org.diffusiondepot.proto.BlockType;
+import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.runtime.Tensors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -56,6 +63,34 @@ class LeanActivationsTest {
     assertTrue(lean.keptBytes < plain.keptBytes, lean.keptBytes + " vs " + plain.keptBytes);
     assertTrue(plain.keptBytes - lean.keptBytes >= 0.9 * perActivation * plain.activationBytes,
         "saved " + (plain.keptBytes - lean.keptBytes) + " bytes, activations hold " + plain.activationBytes);
+  }
+
+  /** train.lean_activations reaches the training denoiser; its inference copy is plain. */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void theConfigFieldChoosesTheActivations(boolean lean) {
+    ExperimentConfig config = ConfigLoader.load(Path.of("graphs/demo/uncond.pbtxt"),
+        ConfigOverrides.parse(List.of("train.lean_activations=" + lean)));
+    Denoiser denoiser = Denoiser.fromConfig(config);
+    assertEquals(lean ? 1 : 0, Math.min(1, stopGradients(denoiser)), "training denoiser");
+    assertEquals(0, stopGradients(denoiser.withoutDropout()), "inference copy");
+  }
+
+  private static long stopGradients(Denoiser denoiser) {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      int size = denoiser.modelSize();
+      Placeholder<TFloat32> x = tf.placeholder(TFloat32.class,
+          Placeholder.shape(Shape.of(1, size, size, denoiser.modelChannels())));
+      Placeholder<TInt32> t = tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(1)));
+      denoiser.predictNoise(tf, new VariableStore(tf, "unet", 7), x, t, Map.of());
+      long count = 0;
+      var it = g.operations();
+      while (it.hasNext()) {
+        count += it.next().type().equals("StopGradient") ? 1 : 0;
+      }
+      return count;
+    }
   }
 
   private record Run(float[] output, List<float[]> gradients, long keptBytes, long activationBytes) {}
