@@ -6,6 +6,7 @@ import org.diffusiondepot.diffusion.ConditionInputs;
 import org.diffusiondepot.task.SignatureInput;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -20,7 +21,9 @@ final class ConditionFeeds implements AutoCloseable {
     for (SignatureInput spec : specs) {
       long[] shape = spec.batchShape();
       shape[0] = batch;
-      tensors.put(spec.name(), spec.integer() ? TInt32.tensorOf(Shape.of(shape)) : TFloat32.tensorOf(Shape.of(shape)));
+      // tensorOf(Shape) leaves the memory as it finds it: class labels came out as -2013265440
+      Shape s = Shape.of(shape);
+      tensors.put(spec.name(), spec.integer() ? TInt32.tensorOf(NdArrays.ofInts(s)) : TFloat32.tensorOf(NdArrays.ofFloats(s)));
     }
   }
 
