@@ -34,7 +34,7 @@ public final class Layers {
 
   /**
    * @param leanActivations GELU and SiLU carry their own derivative ({@link #withSlope}), so that
-   *     the backward pass keeps one tensor per activation instead of four (GELU) or two (SiLU)
+   *     the backward pass keeps one tensor per activation instead of three (GELU) or two (SiLU)
    */
   public Layers(Ops tf, ParameterStore params, Arithmetic arithmetic, boolean leanActivations) {
     this.tf = tf;
@@ -193,7 +193,7 @@ public final class Layers {
    * y with the gradient dL/dx = slope * dL/dy, for an element-wise y = f(x) whose derivative is
    * {@code slope}: x * sg(slope) + sg(y - x * slope), sg = stop gradient. The value is y (to a
    * rounding of x * slope); the backward pass keeps only the slope, one tensor, where the
-   * differentiated formula keeps every intermediate its ops' gradients read (four for GELU, two
+   * differentiated formula keeps every intermediate its ops' gradients read (three for GELU, two
    * for SiLU). The x * slope product's gradient with respect to the slope is built and then pruned,
    * so x is not kept for it.
    */
