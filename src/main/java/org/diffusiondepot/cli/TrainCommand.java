@@ -81,7 +81,8 @@ final class TrainCommand implements Callable<Integer> {
         throw new OptionException("--cluster-wait and --step-timeout must be positive, got " + clusterWait + " and "
             + stepTimeout);
       }
-      ClusterTraining.run(request, firstStage ? FirstStageTraining::new : DiffusionTraining::new, spec.get(),
+      ClusterTraining.run(request, firstStage ? FirstStageTraining::new : DiffusionTraining::new,
+          firstStage ? FirstStageTraining::batches : DiffusionTraining::batches, spec.get(),
           new ClusterTraining.Timeouts(Duration.ofSeconds(clusterWait), Duration.ofSeconds(stepTimeout)), System.out);
       return 0;
     }

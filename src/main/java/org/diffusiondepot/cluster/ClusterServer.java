@@ -55,7 +55,7 @@ public final class ClusterServer {
     server.join();
   }
 
-  static String firstLine(String message) {
+  public static String firstLine(String message) {
     if (message == null) {
       return "(no message)";
     }

@@ -51,6 +51,15 @@ public final class ClusterWorker {
    *     message quotes
    */
   public static String serve(ClusterSpec spec, ConfigProto serverConfig, Duration chiefWait, PrintStream out) {
+    return serve(spec, serverConfig, chiefWait, out, server -> {});
+  }
+
+  /**
+   * As above, handing the started server to {@code alongside} first (e.g. to feed this worker's
+   * data to its devices while it serves).
+   */
+  public static String serve(ClusterSpec spec, ConfigProto serverConfig, Duration chiefWait, PrintStream out,
+      java.util.function.Consumer<ClusterServer> alongside) {
     if (spec.isChief()) {
       throw new IllegalArgumentException("worker 0 is the chief; it trains instead of serving");
     }
@@ -59,6 +68,7 @@ public final class ClusterWorker {
     out.printf("worker %d serving on %s, waiting for %s%n", spec.task(), spec.ownAddress(), chief);
     out.flush();
     CompletableFuture<String> word = listen(server, spec.task());
+    alongside.accept(server);
     ClusterProbe.awaitAddress(chief, spec.address(ClusterSpec.WORKER, 0), chiefWait);
     while (true) {
       String line = poll(word, POLL);

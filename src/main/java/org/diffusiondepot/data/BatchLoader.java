@@ -47,6 +47,7 @@ public final class BatchLoader implements AutoCloseable {
   private final ImageDataset ds;
   private final int[] indices;
   private final int batchSize;
+  private final Rows rows;
   private final boolean randomFlip;
   private final long seed;
   private final long startStep;
@@ -69,6 +70,28 @@ public final class BatchLoader implements AutoCloseable {
   private record Result(Batch batch, RuntimeException error) {}
 
   /**
+   * Rows {@code [first, first + count)} of every batch: one worker's shard when the workers of a
+   * cluster each read their own part of the global batch. Slot {@code first + i} keeps the image,
+   * flip and replacement it has in the whole batch, so the shards of all workers together are
+   * exactly the batch one process would load.
+   */
+  public record Rows(int first, int count) {
+    public Rows {
+      if (first < 0 || count < 1) {
+        throw new IllegalArgumentException("rows need first >= 0 and count >= 1, got " + first + ", " + count);
+      }
+    }
+
+    public static Rows all(int batchSize) {
+      return new Rows(0, batchSize);
+    }
+
+    public int end() {
+      return first + count;
+    }
+  }
+
+  /**
    * @param indices dataset indices to train on (e.g. {@link Split#train()})
    * @param startStep index of the first batch, so a resumed run continues the same sequence
    * @param threads decoding threads
@@ -76,12 +99,25 @@ public final class BatchLoader implements AutoCloseable {
    */
   public BatchLoader(ImageDataset ds, int[] indices, int batchSize, boolean randomFlip, long seed, long startStep,
       int threads, Consumer<String> warnings) {
+    this(ds, indices, batchSize, Rows.all(batchSize), randomFlip, seed, startStep, threads, warnings);
+  }
+
+  /**
+   * As above, loading only {@code rows} of each batch of {@code batchSize} (the batches it returns
+   * hold {@code rows.count()} images).
+   */
+  public BatchLoader(ImageDataset ds, int[] indices, int batchSize, Rows rows, boolean randomFlip, long seed,
+      long startStep, int threads, Consumer<String> warnings) {
     if (indices.length == 0) {
       throw new IllegalArgumentException("no images to load: the index list is empty");
     }
     if (batchSize < 1 || threads < 1 || startStep < 0) {
       throw new IllegalArgumentException("need batchSize >= 1, threads >= 1 and startStep >= 0, got " + batchSize
           + ", " + threads + ", " + startStep);
+    }
+    if (rows.end() > batchSize) {
+      throw new IllegalArgumentException("rows " + rows.first() + ".." + (rows.end() - 1) + " are not all in a batch of "
+          + batchSize);
     }
     for (int index : indices) {
       if (index < 0 || index >= ds.size()) {
@@ -91,6 +127,7 @@ public final class BatchLoader implements AutoCloseable {
     this.ds = ds;
     this.indices = indices.clone();
     this.batchSize = batchSize;
+    this.rows = rows;
     this.randomFlip = randomFlip;
     this.seed = seed;
     this.startStep = startStep;
@@ -197,10 +234,10 @@ public final class BatchLoader implements AutoCloseable {
   }
 
   private Batch assemble(long step) throws InterruptedException {
-    float[] images = new float[batchSize * imageValues];
-    int[] labels = new int[batchSize];
-    List<Callable<Void>> slots = new ArrayList<>(batchSize);
-    for (int pos = 0; pos < batchSize; pos++) {
+    float[] images = new float[rows.count() * imageValues];
+    int[] labels = new int[rows.count()];
+    List<Callable<Void>> slots = new ArrayList<>(rows.count());
+    for (int pos = rows.first(); pos < rows.end(); pos++) {
       long position = step * batchSize + pos;
       int item = epochOrder(Math.floorDiv(position, indices.length))[Math.floorMod(position, indices.length)];
       int slot = pos;
@@ -223,7 +260,7 @@ public final class BatchLoader implements AutoCloseable {
         throw new DataException("loading training batches failed: " + cause, cause);
       }
     }
-    return new Batch(images, labels, batchSize, ds.resolution(), ds.channels());
+    return new Batch(images, labels, rows.count(), ds.resolution(), ds.channels());
   }
 
   private int[] epochOrder(long epoch) {
@@ -257,8 +294,9 @@ public final class BatchLoader implements AutoCloseable {
     boolean flip = randomFlip && (Seeds.mix(seed, FLIP, step, slot) & 1) == 1;
     float[] pixels = flip ? Images.flipHorizontal(example.pixels(), ds.resolution(), ds.channels())
         : example.pixels();
-    System.arraycopy(pixels, 0, images, slot * imageValues, imageValues);
-    labels[slot] = example.label();
+    int row = slot - rows.first();
+    System.arraycopy(pixels, 0, images, row * imageValues, imageValues);
+    labels[row] = example.label();
   }
 
   /** The decoded item, or null if it is (now known to be) unreadable. */

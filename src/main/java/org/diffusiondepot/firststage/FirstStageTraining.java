@@ -21,6 +21,7 @@ import org.diffusiondepot.proto.TrainConfig;
 import org.diffusiondepot.run.RunDirectory;
 import org.diffusiondepot.run.TrainingData;
 import org.diffusiondepot.runtime.Tensors;
+import org.diffusiondepot.train.BatchEncoder;
 import org.diffusiondepot.train.IntervalMeans;
 import org.diffusiondepot.train.NonFiniteLossException;
 import org.diffusiondepot.train.TrainLoop;
@@ -55,6 +56,7 @@ public final class FirstStageTraining implements TrainingModel {
   private final ExperimentConfig config;
   private final TrainConfig train;
   private final FirstStageSpec spec;
+  private final FirstStageBatches batches;
   private final TrainingData data;
   private final PerceptualNetwork perceptual;
   private final PrintStream out;
@@ -71,6 +73,7 @@ public final class FirstStageTraining implements TrainingModel {
     }
     this.train = config.getTrain();
     this.spec = FirstStageSpec.fromConfig(config);
+    this.batches = new FirstStageBatches(spec);
     this.data = context.data();
     this.out = context.out();
     this.restarts = new CodebookRestarts(spec.codebookSize(), spec.embeddingDim(),
@@ -89,6 +92,11 @@ public final class FirstStageTraining implements TrainingModel {
   /** Trains a FIRST_STAGE config. */
   public static void run(TrainingRequest request, PrintStream out) throws IOException {
     TrainLoop.run(request, FirstStageTraining::new, out);
+  }
+
+  /** The host-side encoder of training rows, for a worker that reads its own rows on a cluster. */
+  public static BatchEncoder batches(TrainingContext context) {
+    return FirstStageBatches.of(context);
   }
 
   /** The perceptual feature network, or null when the config leaves it out; fails before any work. */
@@ -149,7 +157,7 @@ public final class FirstStageTraining implements TrainingModel {
     int size = spec.imageSize();
     List<Tensor> owned = new ArrayList<>();
     try {
-      Tensor x = Tensors.of(batch.images(), batch.size(), size, size, spec.imageChannels());
+      Tensor x = batches.encode(batch, step, graph.chiefFirstRow).get(0);
       Tensor rate = TFloat32.scalarOf((float) lr);
       owned.add(x);
       owned.add(rate);

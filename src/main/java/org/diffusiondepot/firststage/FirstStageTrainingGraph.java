@@ -3,6 +3,7 @@ package org.diffusiondepot.firststage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import org.diffusiondepot.nn.Arithmetic;
 import org.diffusiondepot.nn.MappedStore;
@@ -14,6 +15,7 @@ import org.diffusiondepot.optim.LossScale;
 import org.diffusiondepot.optim.Towers;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.TrainConfig;
+import org.diffusiondepot.train.BatchShards;
 import org.diffusiondepot.train.TrainingLayout;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -68,8 +70,12 @@ public final class FirstStageTrainingGraph {
   public final Graph graph;
   public final FirstStageNetwork network;
   public final TrainingLayout layout;
-  /** Fed per step: images [B, S, S, C] in [-1, 1], B divisible by the layout's number of towers. */
+  /**
+   * Fed per step: images [B, S, S, C] in [-1, 1], B divisible by the layout's number of towers;
+   * on a cluster only the chief's rows, from row {@link #chiefFirstRow}.
+   */
   public final Placeholder<TFloat32> images;
+  public final int chiefFirstRow;
   public final Operand<TFloat32> learningRate;
   /** Fed true once the discriminator has started; false (the default) keeps the GAN switched off. */
   public final Operand<TBool> ganActive;
@@ -162,8 +168,14 @@ public final class FirstStageTrainingGraph {
     PatchDiscriminator discriminator = spec.usesGan() ? new PatchDiscriminator(spec) : null;
     List<FirstStageTower> parts = new ArrayList<>();
     // tower 0 creates the variables as the network asks for them; the others read them
-    Towers.Result towers = Towers.build(graph, tf, layout.towers(), List.of(images), groups,
-        lossScale == null ? null : lossScale.value(), (towerOps, index, slices) -> {
+    // on a cluster each worker's towers take the rows that worker read (train.BatchShards)
+    Optional<List<BatchShards.Shard>> shards = BatchShards.plan(layout, train.getBatchSize());
+    List<List<Operand<?>>> slices = shards.isEmpty() ? Towers.split(tf, List.of(images), count)
+        : BatchShards.towerSlices(tf, shards.get(), FirstStageBatches.inputs(spec), List.of(images), stepValue,
+            on -> List.of());
+    chiefFirstRow = shards.map(s -> BatchShards.of(s, 0).rows().first()).orElse(0);
+    Towers.Result towers = Towers.buildFromSlices(graph, tf, layout.towers(), slices, groups,
+        lossScale == null ? null : lossScale.value(), (towerOps, index, slices1) -> {
           ParameterStore params = index == 0 ? weights
               : new MappedStore(towerOps, FirstStageNetwork.ROOT, weights.reads());
           FirstStageTower.Gan gan = discriminator == null ? null : new FirstStageTower.Gan(discriminator,
@@ -171,7 +183,7 @@ public final class FirstStageTrainingGraph {
                   discriminatorWeights.reads()), ganActive, spec.discriminatorWeight());
           FirstStageTower tower = new FirstStageTower(graph, towerOps, count == 1 ? "gradients" : "tower_" + index,
               network, params, perceptual, gan, lossScale == null ? null : lossScale.value(),
-              slices.get(0).asOutput().expect(TFloat32.class), count > 1);
+              slices1.get(0).asOutput().expect(TFloat32.class), count > 1);
           parts.add(tower);
           return new Towers.Tower(tower.loss, List.of(), tower.objectives);
         });

@@ -142,8 +142,19 @@ public final class Towers {
    */
   public static Result build(Graph graph, Ops tf, Layout layout, List<Operand<?>> inputs,
       List<Map<String, Variable<TFloat32>>> groups, Operand<TFloat32> lossScale, Body body) {
+    return buildFromSlices(graph, tf, layout, split(tf, inputs, layout.towers()), groups, lossScale, body);
+  }
+
+  /**
+   * As above with each tower's slice of the batch given ({@code slices.get(i)}: tower i's inputs),
+   * e.g. when the workers of a cluster each supply their own rows instead of one tensor being split.
+   */
+  public static Result buildFromSlices(Graph graph, Ops tf, Layout layout, List<List<Operand<?>>> slices,
+      List<Map<String, Variable<TFloat32>>> groups, Operand<TFloat32> lossScale, Body body) {
     int count = layout.towers();
-    List<List<Operand<?>>> slices = split(tf, inputs, count);
+    if (slices.size() != count) {
+      throw new IllegalArgumentException(count + " towers need " + count + " slices of the batch, got " + slices.size());
+    }
     // the first tower creates the variables (the network asks for its parameters as it is built)
     List<Output<?>[]> targets = new ArrayList<>();
     List<Tower> towers = new ArrayList<>();
@@ -247,7 +258,7 @@ public final class Towers {
   }
 
   /** slices.get(i).get(j): tower i's part of input j. */
-  private static List<List<Operand<?>>> split(Ops tf, List<Operand<?>> inputs, int count) {
+  public static List<List<Operand<?>>> split(Ops tf, List<Operand<?>> inputs, int count) {
     List<List<Operand<?>>> out = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       out.add(new ArrayList<>());

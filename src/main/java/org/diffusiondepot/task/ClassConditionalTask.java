@@ -80,11 +80,11 @@ public final class ClassConditionalTask extends DiffusionTask {
 
   /** Each label is dropped to the null class with probability label_dropout, drawn per (step, example). */
   @Override
-  public Conditioning forTraining(float[] images, int[] labels, int n, long step) {
+  public Conditioning forTraining(float[] images, int[] labels, int n, long step, int firstRow) {
     int[] out = new int[n];
     for (int i = 0; i < n; i++) {
       checkLabel(labels[i]);
-      double u = (trainingDraw(LABELS, step, i) >>> 11) * 0x1.0p-53;
+      double u = (trainingDraw(LABELS, step, firstRow + i) >>> 11) * 0x1.0p-53;
       out[i] = u < classes.getLabelDropout() ? nullClass() : labels[i];
     }
     return Conditioning.ofLabels(out);

@@ -116,8 +116,12 @@ public abstract class DiffusionTask {
     return x0;
   }
 
-  /** The conditioning of a training batch at {@code step}, with the training seed's draws. */
-  public abstract Conditioning forTraining(float[] images, int[] labels, int n, long step);
+  /**
+   * The conditioning of rows {@code firstRow .. firstRow + n - 1} of the training batch of
+   * {@code step}, with the training seed's draws: row r's draws depend only on (step, r), so the
+   * workers of a cluster, each with its own rows, draw what one process would for the whole batch.
+   */
+  public abstract Conditioning forTraining(float[] images, int[] labels, int n, long step, int firstRow);
 
   /**
    * The conditioning of held-out images, as training would draw it but without label dropout;

@@ -51,10 +51,10 @@ public final class InpaintingTask extends DiffusionTask {
 
   /** A fresh mask for every example of every step. */
   @Override
-  public Conditioning forTraining(float[] images, int[] labels, int n, long step) {
+  public Conditioning forTraining(float[] images, int[] labels, int n, long step, int firstRow) {
     float[] mask = new float[n * imageSize * imageSize];
     for (int i = 0; i < n; i++) {
-      put(mask, i, masks.generate(trainingDraw(MASKS, step, i)));
+      put(mask, i, masks.generate(trainingDraw(MASKS, step, firstRow + i)));
     }
     return Conditioning.ofInpainting(images, mask);
   }

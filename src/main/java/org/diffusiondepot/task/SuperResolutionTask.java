@@ -93,10 +93,10 @@ public final class SuperResolutionTask extends DiffusionTask {
   }
 
   @Override
-  public Conditioning forTraining(float[] images, int[] labels, int n, long step) {
+  public Conditioning forTraining(float[] images, int[] labels, int n, long step, int firstRow) {
     float[] low = new float[n * lowSize * lowSize * imageChannels];
     for (int i = 0; i < n; i++) {
-      put(low, i, degrade(images, i, trainingDraw(DEGRADATION, step, i)));
+      put(low, i, degrade(images, i, trainingDraw(DEGRADATION, step, firstRow + i)));
     }
     return Conditioning.ofLowRes(low);
   }

@@ -15,7 +15,7 @@ public final class UnconditionalTask extends DiffusionTask {
   }
 
   @Override
-  public Conditioning forTraining(float[] images, int[] labels, int n, long step) {
+  public Conditioning forTraining(float[] images, int[] labels, int n, long step, int firstRow) {
     return Conditioning.none();
   }
 

@@ -16,6 +16,7 @@ import org.diffusiondepot.cluster.StepWatchdog;
 import org.diffusiondepot.cluster.TowerPlacement;
 import org.diffusiondepot.config.ConfigException;
 import org.diffusiondepot.config.ConfigLoader;
+import org.diffusiondepot.data.BatchLoader;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.TrainConfig;
 import org.tensorflow.Session;
@@ -36,6 +37,8 @@ final class ClusterChief implements TrainingHost, AutoCloseable {
   private final Duration stepTimeout;
   private final PrintStream out;
   private final StepWatchdog watchdog;
+  /** Where each worker's rows come from; null when the chief feeds the whole batch. */
+  private List<BatchShards.Shard> shards;
 
   ClusterChief(ClusterServer server, Duration stepTimeout, PrintStream out) {
     this.server = server;
@@ -57,7 +60,9 @@ final class ClusterChief implements TrainingHost, AutoCloseable {
    */
   @Override
   public ExperimentConfig configure(ExperimentConfig config) {
-    return spread(config, spec.workerCount());
+    ExperimentConfig spread = spread(config, spec.workerCount());
+    shards = BatchShards.plan(TrainingLayout.of(spread.getTrain()), spread.getTrain().getBatchSize()).orElse(null);
+    return spread;
   }
 
   static ExperimentConfig spread(ExperimentConfig config, int workers) {
@@ -78,6 +83,21 @@ final class ClusterChief implements TrainingHost, AutoCloseable {
     ExperimentConfig changed = config.toBuilder()
         .setTrain(train.toBuilder().clearDevices().addAllDevices(spread.devices())).build();
     return ConfigLoader.parse(ConfigLoader.toText(changed), "the cluster layout of " + config.getName());
+  }
+
+  /** The chief's own rows (task 0's shard); every other worker reads its rows itself. */
+  @Override
+  public BatchLoader.Rows rows(ExperimentConfig config) {
+    int batch = config.getTrain().getBatchSize();
+    return BatchShards.plan(TrainingLayout.of(config.getTrain()), batch)
+        .map(shards -> BatchShards.of(shards, spec.task()).rows()).orElse(BatchLoader.Rows.all(batch));
+  }
+
+  @Override
+  public void starting(long step, int trainingImages) {
+    if (shards != null) {
+      BatchShards.announceStart(server, shards, new BatchShards.Start(step, trainingImages), TELL_TIMEOUT);
+    }
   }
 
   @Override

@@ -22,6 +22,7 @@ import org.diffusiondepot.sampler.StepListener;
 import org.diffusiondepot.schedule.NoiseSchedule;
 import org.diffusiondepot.task.Conditioning;
 import org.diffusiondepot.task.DiffusionTask;
+import org.diffusiondepot.task.SignatureInput;
 import org.tensorflow.Graph;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.Result;
@@ -41,6 +42,7 @@ public final class DiffusionTraining implements TrainingModel {
   private final TrainingData data;
   private final FirstStageModel firstStage;
   private final DiffusionTask task;
+  private final DiffusionBatches batches;
   private final TrainingGraph graph;
   private final NoiseSchedule noise;
   /** A fixed batch of validation images for previews that need real inputs. */
@@ -52,6 +54,7 @@ public final class DiffusionTraining implements TrainingModel {
     this.data = context.data();
     this.firstStage = FrozenFirstStage.open(config);
     this.task = DiffusionTask.of(config, data.dataset().classNames(), firstStage);
+    this.batches = new DiffusionBatches(task);
     try {
       this.graph = new TrainingGraph(config);
     } catch (RuntimeException e) {
@@ -62,6 +65,11 @@ public final class DiffusionTraining implements TrainingModel {
     int[] validation = data.split().validation();
     this.previewImages = BatchLoader.load(data.dataset(), validation, 0,
         Math.min(validation.length, Math.max(train.getSampleCount(), train.getBatchSize())));
+  }
+
+  /** The host-side encoder of training rows, for a worker that reads its own rows on a cluster. */
+  public static BatchEncoder batches(TrainingContext context) {
+    return DiffusionBatches.open(context);
   }
 
   /** Trains a diffusion config: {@code tools/depot train} for every task but the first stage. */
@@ -121,17 +129,15 @@ public final class DiffusionTraining implements TrainingModel {
 
   @Override
   public void trainStep(Session session, Batch batch, long step, double lr, IntervalMeans metrics) {
-    List<Tensor> owned = new ArrayList<>();
+    List<Tensor> owned = new ArrayList<>(batches.encode(batch, step, graph.chiefFirstRow));
     try {
-      int size = task.modelSize();
-      int channels = task.modelChannels();
-      Tensor x0 = Tensors.of(task.target(batch.images(), batch.size()), batch.size(), size, size, channels);
       Tensor rate = TFloat32.scalarOf((float) lr);
-      owned.add(x0);
       owned.add(rate);
-      Session.Runner runner = session.runner().feed(graph.x0, x0).feed(graph.learningRate, rate);
-      feed(runner, graph.condition, task.forTraining(batch.images(), batch.labels(), batch.size(), step),
-          batch.size(), owned);
+      Session.Runner runner = session.runner().feed(graph.x0, owned.get(0)).feed(graph.learningRate, rate);
+      List<SignatureInput> inputs = batches.inputs();
+      for (int i = 1; i < inputs.size(); i++) {
+        runner.feed(graph.condition.get(inputs.get(i).name()), owned.get(i));
+      }
       runner.addTarget(graph.trainStep).fetch(graph.loss).fetch(graph.gradientNorm).fetch(graph.perExampleLoss)
           .fetch(graph.t);
       if (graph.lossScale != null) {

@@ -46,7 +46,8 @@ import org.tensorflow.Session;
  * <p>
  * The session runs where the {@link TrainingHost} puts it: in this process, or on a cluster this
  * process drives as its chief ({@link ClusterTraining}). Either way this loop is the one owner of
- * the run: only it reads the data and writes checkpoints, events and previews.
+ * the run: only it writes checkpoints, events and previews. On a cluster it reads only the chief's
+ * rows of each batch; the other workers read theirs ({@link BatchShards}).
  */
 public final class TrainLoop {
   private final ExperimentConfig config;
@@ -145,9 +146,17 @@ public final class TrainLoop {
     events.text("config", step, "```\n" + ConfigLoader.toText(config) + "\n```");
     long lastValidated = -1;
     long lastPreviewed = -1;
+    try {
+      host.guard("telling the workers the starting step", () -> {
+        host.starting(step, data.split().train().length);
+        return null;
+      });
+    } catch (ClusterException e) {
+      throw host.stop(stoppedByCluster(e));
+    }
     try (BatchLoader loader = new BatchLoader(data.dataset(), data.split().train(), train.getBatchSize(),
-            config.getData().getRandomFlip(), train.getSeed(), step, config.getData().getLoaderThreads(),
-            out::println);
+            host.rows(config), config.getData().getRandomFlip(), train.getSeed(), step,
+            config.getData().getLoaderThreads(), out::println);
         ProgressBar bar = Progress.bar("train", targetStep, step)) {
       IntervalMeans metrics = new IntervalMeans();
       LossSpikeWatch trainingSpikes = new LossSpikeWatch("training loss", train.getLossSpikeFactor(), 0.7);
@@ -179,7 +188,7 @@ public final class TrainLoop {
           out.printf("%nstep %d: the learning-rate schedule has ended; the learning rate stays at %.3g%n", step,
               train.getMinLearningRate());
         }
-        intervalImages += batch.size();
+        intervalImages += train.getBatchSize();
         bar.stepTo(step);
         if (step % train.getLogEvery() == 0 || step == targetStep) {
           double imagesPerSecond = intervalImages / ((System.nanoTime() - intervalStart) / 1e9);

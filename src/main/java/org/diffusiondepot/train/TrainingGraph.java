@@ -3,6 +3,8 @@ package org.diffusiondepot.train;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import org.diffusiondepot.diffusion.ConditionInputs;
 import org.diffusiondepot.diffusion.Denoiser;
 import org.diffusiondepot.diffusion.DiffusionLoss;
@@ -18,6 +20,7 @@ import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.TrainConfig;
 import org.diffusiondepot.schedule.NoiseSchedule;
 import org.diffusiondepot.task.ExportContract;
+import org.diffusiondepot.task.SignatureInput;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -38,7 +41,8 @@ import org.tensorflow.types.TInt64;
  * <p>
  * The loss is built by {@link Towers}: one tower per replica device and micro-batch
  * ({@link TrainingLayout}); t and noise are drawn for the whole batch before it is split, so every
- * layout trains on the same draws. In fp16 the loss is scaled dynamically ({@link LossScale}): a
+ * layout trains on the same draws. On a cluster each worker's towers take its own rows
+ * ({@link BatchShards}) and each worker makes the same whole-batch draws and keeps its rows. In fp16 the loss is scaled dynamically ({@link LossScale}): a
  * step with non-finite gradients is skipped and the step counter moves on; in fp32 and bf16 such a
  * step stops the run (the counter stays, see {@link TrainLoop}).
  */
@@ -46,8 +50,14 @@ public final class TrainingGraph {
   public final Graph graph;
   public final Denoiser denoiser;
   public final TrainingLayout layout;
-  /** Fed per step: clean images [B, S, S, C] in [-1, 1]. */
+  /**
+   * Fed per step: clean images [B, S, S, C] in [-1, 1]; on a cluster only the chief's rows of the
+   * batch, from row {@link #chiefFirstRow} (the other workers feed theirs, see {@link BatchShards}).
+   */
   public final Placeholder<TFloat32> x0;
+  public final int chiefFirstRow;
+  /** What a step's batch consists of, in the order workers put their rows: x0, then the conditioning. */
+  public final List<SignatureInput> batchInputs;
   public final ConditionInputs condition;
   /** Fed per step from the schedule. */
   public final Operand<TFloat32> learningRate;
@@ -101,26 +111,53 @@ public final class TrainingGraph {
     condition = denoiser.placeholders(tf);
     learningRate = tf.withName("learning_rate").placeholderWithDefault(tf.constant(0f), Shape.scalar());
 
-    Operand<TInt32> batch = tf.slice(tf.shape(x0), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
     long seed = train.getSeed();
-    Operand<TInt64> tSeed = tf.stack(List.of(tf.constant(seed), stepValue));
-    Operand<TInt64> noiseSeed = tf.stack(List.of(tf.constant(seed + 1), stepValue));
-    t = tf.withName("t").placeholderWithDefault(
-        tf.random.statelessRandomUniformInt(batch, tSeed, tf.constant(0), tf.constant(schedule.timesteps())),
-        Shape.of(-1));
-    noise = tf.withName("noise").placeholderWithDefault(
-        tf.random.statelessRandomNormal(tf.shape(x0), noiseSeed, TFloat32.class),
+    Optional<List<BatchShards.Shard>> shards = BatchShards.plan(layout, train.getBatchSize());
+    batchInputs = DiffusionBatches.inputs(denoiser.task());
+    // On a cluster every worker draws for the whole batch itself (the batch size is the config's)
+    // and keeps its rows; on one machine the batch is whatever is fed.
+    Operand<TInt32> batch = shards.isPresent() ? tf.constant(new int[] {train.getBatchSize()})
+        : tf.slice(tf.shape(x0), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+    Function<Ops, List<Operand<?>>> draws = on -> {
+      Operand<TInt64> tSeed = on.stack(List.of(on.constant(seed), stepValue));
+      Operand<TInt64> noiseSeed = on.stack(List.of(on.constant(seed + 1), stepValue));
+      Operand<TInt32> shape = on.concat(List.of(batch, on.constant(new int[] {size, size, channels})), on.constant(0));
+      return List.of(
+          on.random.statelessRandomUniformInt(batch, tSeed, on.constant(0), on.constant(schedule.timesteps())),
+          on.random.statelessRandomNormal(shape, noiseSeed, TFloat32.class));
+    };
+    List<Operand<?>> drawn = draws.apply(tf);
+    t = tf.withName("t").placeholderWithDefault(drawn.get(0).asOutput().expect(TInt32.class), Shape.of(-1));
+    noise = tf.withName("noise").placeholderWithDefault(drawn.get(1).asOutput().expect(TFloat32.class),
         Shape.of(-1, size, size, channels));
 
     weights = new VariableStore(tf, Denoiser.ROOT, seed);
     lossScale = layout.lossScaling() ? new LossScale(tf, LossScale.INITIAL) : null;
-    List<Operand<?>> inputs = new ArrayList<>(List.of(x0, t, noise));
-    inputs.addAll(condition.byName().values());
     List<String> conditionNames = List.copyOf(condition.byName().keySet());
-    Towers.Result towers = Towers.build(graph, tf, layout.towers(), inputs, weights.variables(),
-        lossScale == null ? null : lossScale.value(), (towerOps, index, slices) -> {
+    List<List<Operand<?>>> slices;
+    if (shards.isEmpty()) {
+      List<Operand<?>> inputs = new ArrayList<>(List.of(x0, t, noise));
+      inputs.addAll(condition.byName().values());
+      slices = Towers.split(tf, inputs, layout.towers().towers());
+      chiefFirstRow = 0;
+    } else {
+      List<Operand<?>> fed = new ArrayList<>(List.of(x0));
+      fed.addAll(condition.byName().values());
+      slices = new ArrayList<>();
+      for (List<Operand<?>> tower : BatchShards.towerSlices(tf, shards.get(), batchInputs,
+          fed, stepValue, draws)) {
+        // [x0, conditioning..., t, noise] -> [x0, t, noise, conditioning...]
+        List<Operand<?>> ordered = new ArrayList<>(List.of(tower.get(0), tower.get(tower.size() - 2),
+            tower.get(tower.size() - 1)));
+        ordered.addAll(tower.subList(1, tower.size() - 2));
+        slices.add(ordered);
+      }
+      chiefFirstRow = BatchShards.of(shards.get(), 0).rows().first();
+    }
+    Towers.Result towers = Towers.buildFromSlices(graph, tf, layout.towers(), slices, List.of(weights.variables()),
+        lossScale == null ? null : lossScale.value(), (towerOps, index, slices1) -> {
           ParameterStore params = index == 0 ? weights : new MappedStore(towerOps, Denoiser.ROOT, weights.reads());
-          Operand<TFloat32> perExample = perExampleLoss(towerOps, schedule, denoiser, params, slices, conditionNames);
+          Operand<TFloat32> perExample = perExampleLoss(towerOps, schedule, denoiser, params, slices1, conditionNames);
           return new Towers.Tower(towerOps.math.mean(perExample, towerOps.constant(0)), List.of(perExample));
         });
     perExampleLoss = tf.withName("per_example_loss").identity(towers.joined(tf, 0).asOutput().expect(TFloat32.class));

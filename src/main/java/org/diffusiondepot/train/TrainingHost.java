@@ -2,6 +2,7 @@ package org.diffusiondepot.train;
 
 import java.io.IOException;
 import org.diffusiondepot.cluster.ClusterException;
+import org.diffusiondepot.data.BatchLoader;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.tensorflow.Session;
 
@@ -28,6 +29,14 @@ interface TrainingHost {
     public <T> T guard(String what, Call<T> call) throws IOException {
       return call.run();
     }
+
+    @Override
+    public BatchLoader.Rows rows(ExperimentConfig config) {
+      return BatchLoader.Rows.all(config.getTrain().getBatchSize());
+    }
+
+    @Override
+    public void starting(long step, int trainingImages) {}
   };
 
   /** A session call that may write files. */
@@ -49,6 +58,16 @@ interface TrainingHost {
    * @param what names the call in that line, e.g. "step 12"
    */
   <T> T guard(String what, Call<T> call) throws IOException;
+
+  /** The rows of every training batch this process reads (all of them, unless other machines read theirs). */
+  BatchLoader.Rows rows(ExperimentConfig config);
+
+  /**
+   * Called once the session holds the state training starts from, at {@code step}: a cluster's
+   * chief tells the workers, which read their own rows, where the sequence of batches resumes
+   * (and how many training images it has, which theirs must match).
+   */
+  void starting(long step, int trainingImages);
 
   /**
    * Ends the run on {@code failure}, a machine of the cluster that died or hung. The local host

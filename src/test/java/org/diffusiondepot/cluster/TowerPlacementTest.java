@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.runtime.Tensors;
+import org.diffusiondepot.train.BatchShards;
 import org.diffusiondepot.train.TrainingGraph;
 import org.diffusiondepot.train.TrainingLayout;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,6 +45,7 @@ class TowerPlacementTest {
   /** A generous operation timeout: the first step of a graph is slow on a busy 2-core machine. */
   static final ConfigProto CONFIG_PROTO = ClusterConfigs.worker(1, Duration.ofSeconds(300));
   static ClusterServer chief;
+  static ClusterServer worker;
   /** Ops the partitioner adds to move tensors between tasks: not tower 1's computation. */
   static final java.util.Set<String> TRANSFERS = java.util.Set.of("_Send", "_Recv", "_HostSend", "_HostRecv", "_Arg",
       "_Retval");
@@ -53,7 +55,7 @@ class TowerPlacementTest {
     int p0 = LocalCluster.freePort();
     int p1 = LocalCluster.freePort();
     chief = ClusterServer.start(ClusterSpec.fromTfConfig(LocalCluster.tfConfig(0, p0, p1)), CONFIG_PROTO);
-    ClusterServer.start(ClusterSpec.fromTfConfig(LocalCluster.tfConfig(1, p0, p1)), CONFIG_PROTO);
+    worker = ClusterServer.start(ClusterSpec.fromTfConfig(LocalCluster.tfConfig(1, p0, p1)), CONFIG_PROTO);
     ClusterProbe.awaitAll(chief.spec(), Duration.ofSeconds(10));
   }
 
@@ -113,8 +115,14 @@ class TowerPlacementTest {
       }
       try (Session s = RemoteSession.open(g.graph, chief.target(), CONFIG_PROTO, Duration.ofSeconds(10))) {
         s.initialize();
-        float[] images = new float[4 * 8 * 8 * 3];
-        try (TFloat32 x = Tensors.of(images, 4, 8, 8, 3);
+        // each worker feeds its own two rows of the batch of 4: the chief as a placeholder, worker 1 through its queue
+        BatchShards.Shard rows = BatchShards.of(BatchShards.plan(g.layout, 4).orElseThrow(), 1);
+        try (BatchShards.Writer writer = new BatchShards.Writer(worker.target(), rows, g.batchInputs);
+            TFloat32 theirs = Tensors.of(new float[2 * 8 * 8 * 3], 2, 8, 8, 3)) {
+          writer.put(0, List.of(theirs));
+        }
+        float[] images = new float[2 * 8 * 8 * 3];
+        try (TFloat32 x = Tensors.of(images, 2, 8, 8, 3);
             Result r = s.runner().feed(g.x0, x).addTarget(g.trainStep).fetch(g.loss)
                 .setOptions(RunOptions.newBuilder().setOutputPartitionGraphs(true).build()).runAndFetchMetadata()) {
           RunMetadata meta = r.getMetadata().orElseThrow();

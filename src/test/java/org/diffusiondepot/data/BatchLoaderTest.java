@@ -93,6 +93,39 @@ class BatchLoaderTest {
   }
 
   @Test
+  void shardsOfRowsTogetherAreTheWholeBatchAndAResumedShardContinuesIt() {
+    BuiltinShapes ds = new BuiltinShapes(16, 3, 30, 5);
+    int values = 16 * 16 * 3;
+    List<Batch> whole;
+    List<Batch> low;
+    List<Batch> high;
+    List<Batch> highResumed;
+    try (BatchLoader a = new BatchLoader(ds, all(ds), 8, true, 11, 0, 2, w -> {});
+        BatchLoader b = new BatchLoader(ds, all(ds), 8, new BatchLoader.Rows(0, 3), true, 11, 0, 2, w -> {});
+        BatchLoader c = new BatchLoader(ds, all(ds), 8, new BatchLoader.Rows(3, 5), true, 11, 0, 1, w -> {});
+        BatchLoader d = new BatchLoader(ds, all(ds), 8, new BatchLoader.Rows(3, 5), true, 11, 5, 2, w -> {})) {
+      whole = take(a, 8);
+      low = take(b, 8);
+      high = take(c, 8);
+      highResumed = take(d, 3);
+    }
+    for (int k = 0; k < 8; k++) {
+      assertEquals(3, low.get(k).size());
+      assertEquals(5, high.get(k).size());
+      float[] joined = new float[8 * values];
+      System.arraycopy(low.get(k).images(), 0, joined, 0, 3 * values);
+      System.arraycopy(high.get(k).images(), 0, joined, 3 * values, 5 * values);
+      assertArrayEquals(whole.get(k).images(), joined, "batch " + k);
+      assertArrayEquals(Arrays.copyOfRange(whole.get(k).labels(), 3, 8), high.get(k).labels(), "batch " + k);
+    }
+    for (int k = 0; k < 3; k++) {
+      assertArrayEquals(high.get(5 + k).images(), highResumed.get(k).images(), "resumed batch " + k);
+    }
+    assertThrows(IllegalArgumentException.class,
+        () -> new BatchLoader(ds, all(ds), 8, new BatchLoader.Rows(6, 3), true, 11, 0, 1, w -> {}));
+  }
+
+  @Test
   void eachEpochVisitsEveryIndexOnce() {
     int n = 12;
     List<float[]> images = new ArrayList<>();

@@ -24,7 +24,22 @@ class ClassConditionalTaskTest {
   }
 
   static int[] drop(ClassConditionalTask task, int[] labels, long step) {
-    return task.forTraining(null, labels, labels.length, step).labels();
+    return task.forTraining(null, labels, labels.length, step, 0).labels();
+  }
+
+  @Test
+  void rowsOfABatchDrawTheirDropoutAsTheWholeBatchDoes() {
+    ClassConditionalTask inputs = task(0.5);
+    int[] labels = new int[16];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = i % 3;
+    }
+    int[] whole = drop(inputs, labels, 5);
+    int[] tail = inputs.forTraining(null, java.util.Arrays.copyOfRange(labels, 6, 16), 10, 5, 6).labels();
+    org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Arrays.copyOfRange(whole, 6, 16), tail);
+    // the draws do depend on the row: the tail drawn as rows 0..9 differs
+    int[] shifted = inputs.forTraining(null, java.util.Arrays.copyOfRange(labels, 6, 16), 10, 5, 0).labels();
+    org.junit.jupiter.api.Assertions.assertFalse(java.util.Arrays.equals(tail, shifted));
   }
 
   @Test

@@ -76,6 +76,9 @@ class ClusterTrainingCheck {
         + "/job:worker/task:1/device:CPU:0)"), chief.output());
     assertTrue(chief.output().contains("finished at step 3"), chief.output());
     assertTrue(worker.output().contains("the chief finished"), worker.output());
+    // worker 1 read its own rows of every batch; the chief fed only its own
+    assertTrue(worker.output().contains("worker 1 reads rows 8-15 of every batch of 16 from builtin, from step 0"),
+        worker.output());
 
     Map<String, float[]> expected = restore(config, latest(single), 3);
     Map<String, float[]> actual = restore(config, latest(run), 3);
@@ -128,6 +131,8 @@ class ClusterTrainingCheck {
     assertTrue(chief.output().contains("(step " + keptStep + ")") && chief.output().contains("resuming from"),
         chief.output());
     assertTrue(chief.output().contains("finished at step " + target), chief.output());
+    assertTrue(worker.output().contains("reads rows 8-15 of every batch of 16 from builtin, from step " + keptStep),
+        "the resumed worker continues the sequence of batches: " + worker.output());
     assertEquals(target, CheckpointStore.stepOf(store.latest().orElseThrow()));
   }
 
