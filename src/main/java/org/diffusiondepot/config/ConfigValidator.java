@@ -60,6 +60,10 @@ final class ConfigValidator {
               + pixels + " (one pixel at data.resolution " + c.getData().getResolution() + "); widen it",
               lo + ".." + hi);
         }
+        if (c.getInpainting().getResamplings() < 0) {
+          fail("inpainting.resamplings", "0 or 1 (no resampling) or the passes per reverse step",
+              c.getInpainting().getResamplings());
+        }
       }
       case SUPER_RESOLUTION -> checkSuperResolution(c);
       default -> { }

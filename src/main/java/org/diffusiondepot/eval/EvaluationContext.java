@@ -63,6 +63,13 @@ public record EvaluationContext(DepotModel model, ExperimentConfig config, Model
     return model.sampling().count(count).ddim(options.steps()).eta(ETA).seed(options.seed());
   }
 
+  /** How the evaluation samples, for printed headings: "DDIM 50 steps, eta 1". */
+  public String method() {
+    // Both branches as strings: an int and a double in one conditional would both print as double ("1.0").
+    return String.format("DDIM %d steps, eta %s", options.steps(),
+        ETA == Math.rint(ETA) ? String.valueOf((long) ETA) : String.valueOf(ETA));
+  }
+
   /**
    * One sample for held-out image {@code i}, seeded by its index so that a rerun, or a run with more
    * images, gives the same sample for it.

@@ -86,6 +86,30 @@ public final class SlicedWasserstein {
    * @param imagesB set to compare, same layout; the counts may differ
    */
   public Result compute(float[] imagesA, int countA, float[] imagesB, int countB, int size, int channels) {
+    return compute(imagesA, countA, imagesB, countB, null, size, channels);
+  }
+
+  /**
+   * The distance inside regions, e.g. the holes of inpaintings: as {@link #compute}, but every patch
+   * is centred inside its image's region, {@code masks[i]} (size * size values, above 0.5 inside),
+   * at every pyramid level (a level's pixel is inside when the full-size pixel under its centre is).
+   * Both sets hold the same {@code count} images with the same masks, so both draw patches at the
+   * same places; an image whose region has no patch centre at some level gives no patch there,
+   * and a level without any patch is NaN (as then the average).
+   *
+   * @param imagesA reference set (the true images), NHWC in [-1, 1]
+   * @param imagesB set to compare (the fills)
+   */
+  public Result computeInside(float[] imagesA, float[] imagesB, float[] masks, int count, int size, int channels) {
+    if (masks.length != (long) count * size * size) {
+      throw new IllegalArgumentException(masks.length + " mask values for " + count + " images of " + size + "x"
+          + size);
+    }
+    return compute(imagesA, count, imagesB, count, masks, size, channels);
+  }
+
+  private Result compute(float[] imagesA, int countA, float[] imagesB, int countB, float[] masks, int size,
+      int channels) {
     checkImages(imagesA, countA, size, channels, "first");
     checkImages(imagesB, countB, size, channels, "second");
     if (size < patchSize) {
@@ -97,9 +121,15 @@ public final class SlicedWasserstein {
     double[] perLevel = new double[sides.length];
     int dimension = patchSize * patchSize * channels;
     for (int level = 0; level < sides.length; level++) {
+      int[][] centresA = centres(masks, countA, size, sides[level]);
+      int[][] centresB = centres(masks, countB, size, sides[level]);
       // Same seed for both sets: identical sets draw identical patches.
-      float[] a = descriptors(pyramidsA, level, sides[level], channels, new Random(mix(seed, level, 1)));
-      float[] b = descriptors(pyramidsB, level, sides[level], channels, new Random(mix(seed, level, 1)));
+      float[] a = descriptors(pyramidsA, level, sides[level], channels, centresA, new Random(mix(seed, level, 1)));
+      float[] b = descriptors(pyramidsB, level, sides[level], channels, centresB, new Random(mix(seed, level, 1)));
+      if (a.length == 0) {
+        perLevel[level] = Double.NaN;
+        continue;
+      }
       double[][] statsA = channelStats(a, channels);
       normalize(a, channels, statsA);
       normalize(b, channels, normalization == Normalization.PER_SET ? channelStats(b, channels) : statsA);
@@ -129,18 +159,65 @@ public final class SlicedWasserstein {
     return out;
   }
 
-  /** patchesPerImage patches per image of one level, flattened: [patch][y][x][c]. */
-  private float[] descriptors(float[][][] pyramids, int level, int side, int channels, Random random) {
+  /**
+   * Per image, the top-left corners (y * side + x) of the patches of a level whose centre lies in
+   * the image's region; null without masks (every corner allowed).
+   */
+  private int[][] centres(float[] masks, int count, int size, int side) {
+    if (masks == null) {
+      return null;
+    }
+    int half = patchSize / 2;
+    int positions = side - 2 * half;
+    int[][] out = new int[count][];
+    for (int i = 0; i < count; i++) {
+      int[] corners = new int[positions * positions];
+      int n = 0;
+      for (int y0 = 0; y0 < positions; y0++) {
+        for (int x0 = 0; x0 < positions; x0++) {
+          int fy = (int) (((y0 + half) + 0.5) * size / side);
+          int fx = (int) (((x0 + half) + 0.5) * size / side);
+          if (masks[(i * size + fy) * size + fx] > 0.5f) {
+            corners[n++] = y0 * side + x0;
+          }
+        }
+      }
+      out[i] = Arrays.copyOf(corners, n);
+    }
+    return out;
+  }
+
+  /**
+   * patchesPerImage patches per image of one level, flattened: [patch][y][x][c]; anywhere, or at
+   * the image's allowed corners when {@code corners} is not null.
+   */
+  private float[] descriptors(float[][][] pyramids, int level, int side, int channels, int[][] corners,
+      Random random) {
     int half = patchSize / 2;
     int positions = side - 2 * half;
     int dimension = patchSize * patchSize * channels;
-    float[] out = new float[pyramids.length * patchesPerImage * dimension];
+    int images = 0;
+    for (int i = 0; i < pyramids.length; i++) {
+      images += corners == null || corners[i].length > 0 ? 1 : 0;
+    }
+    float[] out = new float[images * patchesPerImage * dimension];
     int at = 0;
-    for (float[][] pyramid : pyramids) {
-      float[] image = pyramid[level];
+    for (int i = 0; i < pyramids.length; i++) {
+      if (corners != null && corners[i].length == 0) {
+        continue;
+      }
+      float[] image = pyramids[i][level];
       for (int p = 0; p < patchesPerImage; p++) {
-        int y0 = random.nextInt(positions);
-        int x0 = random.nextInt(positions);
+        int y0;
+        int x0;
+        if (corners == null) {
+          y0 = random.nextInt(positions);
+          x0 = random.nextInt(positions);
+        } else {
+          int corner = corners[i][random.nextInt(corners[i].length)];
+          y0 = corner / side;
+          x0 = corner % side;
+        }
         for (int dy = 0; dy < patchSize; dy++) {
           System.arraycopy(image, ((y0 + dy) * side + x0) * channels, out, at, patchSize * channels);
           at += patchSize * channels;

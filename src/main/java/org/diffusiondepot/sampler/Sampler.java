@@ -29,6 +29,15 @@ public abstract class Sampler {
   }
 
   /**
+   * Network evaluations in one chain whose steps but the last are each taken {@code passes} times
+   * ({@link StepConstraint#passes}, RePaint's resampling). The last step is never retaken and makes
+   * one evaluation in every sampler here (Heun's is a plain Euler step).
+   */
+  public int evaluations(int passes) {
+    return Math.max(1, passes) * (evaluations() - 1) + 1;
+  }
+
+  /**
    * One reverse step from timestep {@code timesteps()[index]}; writes x_prev into {@code x} and the
    * step's estimate of x_0 into {@code x0}. {@code x0} is the chain's own buffer: on entry it still
    * holds the previous step's estimate (zeros before the first step), the history a multistep
@@ -50,7 +59,10 @@ public abstract class Sampler {
     return sample(model, batch, size, channels, condition, seed, listener, StepConstraint.NONE);
   }
 
-  /** As above, with {@code constraint} applied to the state after every step. */
+  /**
+   * As above, with {@code constraint} applied to the state after every step, and every step but the
+   * last taken {@link StepConstraint#passes} times.
+   */
   public float[] sample(NoisePredictor model, int batch, int size, int channels, Conditioning condition,
       long seed, StepListener listener, StepConstraint constraint) {
     Random random = new Random(seed);
@@ -78,13 +90,39 @@ public abstract class Sampler {
       listener.onEvaluation();
       return eps;
     };
+    int passes = constraint.passes();
     for (int i = 0; i < ts.length; i++) {
-      float[] eps = network.eps(x, ts[i]);
-      step(i, x, eps, x0, random, network);
-      constraint.apply(x, i + 1 < ts.length ? ts[i + 1] : -1, random);
+      int next = i + 1 < ts.length ? ts[i + 1] : -1;
+      // A retaken step must start from the history the first pass saw: a multistep solver
+      // (DPM-Solver++(2M)) reads the previous step's x_0 estimate from x0, which a pass overwrites.
+      float[] history = passes > 1 && next >= 0 ? x0.clone() : null;
+      for (int pass = 1; ; pass++) {
+        float[] eps = network.eps(x, ts[i]);
+        step(i, x, eps, x0, random, network);
+        constraint.apply(x, next, random);
+        // Once x is the final x_0 there is no step to go back up: the last step is taken once.
+        if (pass >= passes || next < 0) {
+          break;
+        }
+        renoise(x, next, ts[i], random);
+        System.arraycopy(history, 0, x0, 0, x0.length);
+      }
       listener.onStep(i, ts.length, ts[i], x, x0);
     }
     return x;
+  }
+
+  /**
+   * x_to ~ q(x_to | x_from) = N(sqrt(abar_to / abar_from) x_from, (1 - abar_to / abar_from) I) for
+   * to &gt; from, in place: RePaint's jump back up the chain, by one step of this sampler.
+   */
+  private void renoise(float[] x, int from, int to, Random random) {
+    double kept = schedule.alphaCumprod(to) / schedule.alphaCumprod(from);
+    double signal = Math.sqrt(kept);
+    double noise = Math.sqrt(1 - kept);
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (signal * x[i] + noise * random.nextGaussian());
+    }
   }
 
   /**

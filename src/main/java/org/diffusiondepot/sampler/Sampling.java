@@ -167,9 +167,12 @@ public final class Sampling {
     return k;
   }
 
-  /** Number of network evaluations per chunk, for progress bars (Heun makes two per step but the last). */
+  /**
+   * Number of network evaluations per chunk, for progress bars (Heun makes two per step but the
+   * last; an inpainting model with {@code inpainting.resamplings} retakes every step but the last).
+   */
   public int chainLength() {
-    return sampler().evaluations();
+    return sampler().evaluations(model.task().samplingPasses());
   }
 
   public int chunks() {

@@ -156,6 +156,14 @@ public abstract class DiffusionTask {
     return StepConstraint.NONE;
   }
 
+  /**
+   * The {@link StepConstraint#passes} of this task's constraints, known before any conditioning so
+   * that progress bars can count the chain's evaluations: 1 (no resampling) by default.
+   */
+  public int samplingPasses() {
+    return 1;
+  }
+
   /** The denoiser as the sampler should call it; {@code guidance} (null: the model's default) is for class-conditional models. */
   public NoisePredictor predictor(NoisePredictor model, Double guidance) {
     if (guidance != null) {

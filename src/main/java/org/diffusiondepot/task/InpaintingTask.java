@@ -96,7 +96,14 @@ public final class InpaintingTask extends DiffusionTask {
 
   @Override
   public StepConstraint constraint(NoiseSchedule schedule, Conditioning condition) {
-    return new KnownRegion(schedule, condition.image(), condition.mask(), imageSize, imageChannels);
+    return new KnownRegion(schedule, condition.image(), condition.mask(), imageSize, imageChannels,
+        samplingPasses());
+  }
+
+  /** {@code inpainting.resamplings}: every reverse step but the last is taken that many times (0 or 1: once). */
+  @Override
+  public int samplingPasses() {
+    return Math.max(1, config.getInpainting().getResamplings());
   }
 
   /** The images with their holes zeroed, as the denoiser sees them (0 is mid grey). */

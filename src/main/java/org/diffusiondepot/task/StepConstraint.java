@@ -11,5 +11,16 @@ public interface StepConstraint {
    */
   void apply(float[] x, int t, Random random);
 
+  /**
+   * How many times the sampler takes every reverse step but the last (RePaint's resampling,
+   * Lugmayr et al. 2022): after each pass but the last, the constrained state is noised back to the
+   * step's starting timestep, q(x_t | x_s), and the step is taken again, so that the generated part
+   * can adapt to what the constraint imposed. The chain's last step, which ends at x_0, is taken
+   * once. 1, the default, is the plain chain.
+   */
+  default int passes() {
+    return 1;
+  }
+
   StepConstraint NONE = (x, t, random) -> { };
 }

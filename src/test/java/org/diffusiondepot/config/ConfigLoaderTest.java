@@ -65,6 +65,12 @@ class ConfigLoaderTest {
     assertTrue(e.getMessage().startsWith("c: inpainting.max_mask_ratio: expected a range") && e.getMessage()
         .contains("a multiple of 1/256"), e.getMessage());
     assertEquals(0.31, ConfigLoader.parse(inpainting.formatted("0.31"), "c").getInpainting().getMaxMaskRatio());
+    e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.parse(inpainting.formatted("0.31 resamplings: -1"), "c"));
+    assertTrue(e.getMessage().startsWith("c: inpainting.resamplings: expected") && e.getMessage().endsWith("got -1"),
+        e.getMessage());
+    assertEquals(10, ConfigLoader.parse(inpainting.formatted("0.31 resamplings: 10"), "c").getInpainting()
+        .getResamplings());
 
     String superResolution = """
         name: "sr" task: SUPER_RESOLUTION

@@ -46,7 +46,15 @@ class EvaluationsTest {
     assertTrue(Double.isNaN(scores.ssim(0)), "no SSIM below its 11 px window");
     MetricsReport report = new MetricsReport();
     scores.put(report, "sr");
-    assertEquals(List.of("sr_psnr_model", "sr_psnr_baseline", "sr_samples"), List.copyOf(report.entries().keySet()));
+    assertEquals(List.of("sr_psnr_model", "sr_swd_model", "sr_psnr_baseline", "sr_swd_baseline", "sr_samples"),
+        List.copyOf(report.entries().keySet()));
+    assertEquals(0, scores.swd(1), 0.0, "flat images are centred to 0 like the flat truth: SWD 0");
+    // The model's set is half 0.2, half 0.4 images: normalised per set, its patches are all +1 or
+    // all -1, the truth's all 0. A unit direction u then projects them to +-sum(u) against 0: W1 =
+    // |sum(u)| = sqrt(d) |u . e|, which for u uniform on the sphere of d = 7*7*3 = 147 dimensions
+    // has mean close to sqrt(2 / pi) (within 0.2%); 512 directions leave a standard error of 27
+    // on the x 1e3 scale.
+    assertEquals(1000 * Math.sqrt(2 / Math.PI), scores.swd(0), 100);
     assertEquals(2L, report.entries().get("sr_samples"));
   }
 
@@ -66,7 +74,7 @@ class EvaluationsTest {
     assertFalse(Double.isNaN(scores.ssim(0)));
     MetricsReport report = new MetricsReport();
     scores.put(report, "hole");
-    assertEquals(List.of("hole_psnr_model", "hole_ssim_model", "hole_samples"),
+    assertEquals(List.of("hole_psnr_model", "hole_ssim_model", "hole_swd_model", "hole_samples"),
         List.copyOf(report.entries().keySet()));
   }
 }

@@ -114,4 +114,39 @@ class SlicedWassersteinTest {
       assertEquals(image[i], bands[0][i] + up[i], 1e-5);
     }
   }
+
+  /** Masks of the left half of every image, or of its right quarter. */
+  private static float[] columns(int count, int from, int to) {
+    float[] masks = new float[count * SIZE * SIZE];
+    for (int i = 0; i < masks.length; i++) {
+      masks[i] = (i % SIZE) >= from && (i % SIZE) < to ? 1f : 0f;
+    }
+    return masks;
+  }
+
+  /** The images with the pixels where {@code masks} is on taken from {@code other}. */
+  private static float[] insideFrom(float[] images, float[] other, float[] masks) {
+    float[] out = images.clone();
+    for (int p = 0; p < masks.length; p++) {
+      if (masks[p] > 0.5f) {
+        System.arraycopy(other, p * 3, out, p * 3, 3);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void insideRegionsOnlyPatchesCentredInThemCount() {
+    float[] left = columns(COUNT, 0, SIZE / 2);
+    float[] noisy = noisy(DRAW_0, 0.3, 5);
+    // Patches centred in the left half reach 3 px (6 px at the 16 px level) beyond it, not to the right quarter.
+    float[] noisyFarRight = insideFrom(DRAW_0, noisy, columns(COUNT, 3 * SIZE / 4, SIZE));
+    float[] noisyLeft = insideFrom(DRAW_0, noisy, left);
+    assertEquals(0, PER_SET.computeInside(DRAW_0, DRAW_0.clone(), left, COUNT, SIZE, 3).average(), 1e-9);
+    assertEquals(0, PER_SET.computeInside(DRAW_0, noisyFarRight, left, COUNT, SIZE, 3).average(), 1e-9);
+    assertTrue(PER_SET.compute(DRAW_0, COUNT, noisyFarRight, COUNT, SIZE, 3).average() > 10,
+        "the whole-image distance sees it");
+    double inside = PER_SET.computeInside(DRAW_0, noisyLeft, left, COUNT, SIZE, 3).average();
+    assertTrue(inside > 10, "noise inside: " + inside);
+  }
 }

@@ -179,10 +179,19 @@ class ConditionalTasksTest {
         dir.resolve("inpaint-metrics.json"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
     String printed = bytes.toString(StandardCharsets.UTF_8);
     assertTrue(printed.contains("3 held-out images"), printed);
-    for (String name : List.of("model", "mean_fill", "blur_fill")) {
+    assertTrue(printed.contains(", DDIM 2 steps, eta 1:"), printed);
+    assertTrue(printed.contains("PSNR dB") && printed.contains("SWD"), printed);
+    int at = 0;
+    for (String row : List.of("\n  model ", "\n  mean of 8 ", "\n  mean fill ", "\n  blur fill ")) {
+      at = printed.indexOf(row, at);
+      assertTrue(at >= 0, row.strip() + " row, in this order: " + printed);
+    }
+    for (String name : List.of("model", "posterior_mean", "mean_fill", "blur_fill")) {
       double psnr = report.value("hole_psnr_" + name);
       assertTrue(psnr > 0 && psnr < 100, name + ": " + psnr);
     }
+    assertTrue(report.value("hole_psnr_posterior_mean") != report.value("hole_psnr_model"),
+        "the mean of 8 fills is not one fill");
     assertEquals(3, ((Number) report.entries().get("hole_samples")).intValue());
   }
 

@@ -25,7 +25,7 @@ class KnownRegionTest {
     float[] x = new float[batch * pixels];
     java.util.Arrays.fill(x, 7f);
     int t = 400;
-    new KnownRegion(SCHEDULE, image, mask, 64, 1).apply(x, t, new Random(1));
+    new KnownRegion(SCHEDULE, image, mask, 64, 1, 1).apply(x, t, new Random(1));
     double sum = 0;
     double sumSquares = 0;
     int known = 0;
@@ -44,7 +44,7 @@ class KnownRegionTest {
     assertEquals(0.5 * SCHEDULE.sqrtAlphaCumprod(t), mean, 0.06);
     assertEquals(SCHEDULE.sqrtOneMinusAlphaCumprod(t), std, 0.05);
 
-    new KnownRegion(SCHEDULE, image, mask, 64, 1).apply(x, -1, new Random(1));
+    new KnownRegion(SCHEDULE, image, mask, 64, 1, 1).apply(x, -1, new Random(1));
     for (int i = 0; i < x.length; i++) {
       assertEquals((i % pixels) % 2 == 0 ? 7f : 0.5f, x[i], 0f);
     }
