@@ -154,7 +154,6 @@ public final class FirstStageTraining implements TrainingModel {
   @Override
   public void trainStep(Session session, Batch batch, long step, double lr, IntervalMeans stats) {
     boolean gan = ganActive(step);
-    int size = spec.imageSize();
     List<Tensor> owned = new ArrayList<>();
     try {
       Tensor x = batches.encode(batch, step, graph.chiefFirstRow).get(0);

@@ -6,6 +6,7 @@ import org.diffusiondepot.cluster.ClusterException;
 import org.diffusiondepot.cluster.ClusterServer;
 import org.diffusiondepot.data.Batch;
 import org.diffusiondepot.data.BatchLoader;
+import org.diffusiondepot.data.DataException;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.TrainConfig;
 import org.diffusiondepot.run.TrainingData;
@@ -52,7 +53,7 @@ final class ShardFeeder {
       BatchShards.Start announced = writer.awaitStart();
       long start = announced.step();
       if (announced.trainingImages() != data.split().train().length) {
-        throw new org.diffusiondepot.data.DataException("its data (" + data.source() + ") has "
+        throw new DataException("its data (" + data.source() + ") has "
             + data.split().train().length + " training images and the chief's has " + announced.trainingImages()
             + ": --data must name the same images on every machine");
       }
