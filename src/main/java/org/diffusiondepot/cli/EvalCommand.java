@@ -50,6 +50,11 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0")
   long seed;
 
+  @Option(names = "--resamplings", paramLabel = "N", description = "inpainting models: take every reverse step "
+      + "but the last N times (RePaint's resampling; N times the network calls) (default: the export's "
+      + "inpainting.resamplings)")
+  Integer resamplings;
+
   @Option(names = "--guidance", split = ",", paramLabel = "W[,W...]",
       description = "guidance scales for class-conditional models (default: 0, 1 and the card's scale)")
   List<Double> guidance = new ArrayList<>();
@@ -92,8 +97,11 @@ final class EvalCommand implements Callable<Integer> {
     if (export == null) {
       throw new OptionException("give an EXPORT_DIR, or --images DIR --reference DIR");
     }
+    if (resamplings != null && resamplings < 0) {
+      throw new OptionException("--resamplings must be 0 or more (0 or 1: every step once), got " + resamplings);
+    }
     ModelEvaluation.run(export, new ModelEvaluation.Options(samples, steps, seed, data, inception, classifier,
-        guidance, run), out, System.out);
+        guidance, run, resamplings), out, System.out);
     return 0;
   }
 }

@@ -60,7 +60,8 @@ public record EvaluationContext(DepotModel model, ExperimentConfig config, Model
 
   /** A sampling request with the evaluation's settings and the options' seed. */
   public Sampling sampling(int count) {
-    return model.sampling().count(count).ddim(options.steps()).eta(ETA).seed(options.seed());
+    Sampling sampling = model.sampling().count(count).ddim(options.steps()).eta(ETA).seed(options.seed());
+    return options.resamplings() == null ? sampling : sampling.resamplings(options.resamplings());
   }
 
   /** How the evaluation samples, for printed headings: "DDIM 50 steps, eta 1". */

@@ -52,9 +52,9 @@ final class InpaintingEvaluation implements TaskEvaluation {
           InpaintingBaselines.blurFill(image, mask, size, channels, BLUR_ITERATIONS));
     }
     InpaintingConfig range = ctx.config().getInpainting();
-    // The chains resample as the export's config says; scores with and without are not comparable.
-    String method = ctx.method() + (task.samplingPasses() > 1
-        ? ", every step taken " + task.samplingPasses() + " times (inpainting.resamplings)" : "");
+    // The chains resample as --resamplings or the export's config says; scores with and without are not comparable.
+    int passes = ctx.sampling(1).passes();
+    String method = ctx.method() + (passes > 1 ? ", every step taken " + passes + " times (resampling)" : "");
     ctx.out().printf("inpainting, inside the hole, %d held-out images with seeded masks (%.0f-%.0f%% of pixels), %s:%n",
         n, 100 * range.getMinMaskRatio(), 100 * range.getMaxMaskRatio(), method);
     ctx.out().printf("  %-18s %9s %7s %7s%n", "", "PSNR dB", "SSIM", "SWD");

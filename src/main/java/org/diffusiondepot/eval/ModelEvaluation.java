@@ -37,11 +37,18 @@ public final class ModelEvaluation {
    * @param data images to compare with: a folder or "builtin" (the validation split is used)
    * @param inception the Inception graph for FID/KID, or null to skip them
    * @param classifier a saved classifier, or null to train one (saved to EXPORT_DIR/classifier)
+   * @param resamplings passes per reverse step of inpainting chains, or null for the export's config
    */
   public record Options(int samples, int steps, long seed, String data, Path inception, Path classifier,
-      List<Double> guidance, Path runDir) {
+      List<Double> guidance, Path runDir, Integer resamplings) {
+    /** Without a resampling override: inpainting chains resample as the export's config says. */
+    public Options(int samples, int steps, long seed, String data, Path inception, Path classifier,
+        List<Double> guidance, Path runDir) {
+      this(samples, steps, seed, data, inception, classifier, guidance, runDir, null);
+    }
+
     Options withData(String source) {
-      return new Options(samples, steps, seed, source, inception, classifier, guidance, runDir);
+      return new Options(samples, steps, seed, source, inception, classifier, guidance, runDir, resamplings);
     }
   }
 

@@ -4,7 +4,9 @@ import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.task.Conditioning;
 import org.diffusiondepot.task.ConditioningException;
 import org.diffusiondepot.task.DiffusionTask;
+import org.diffusiondepot.task.InpaintingTask;
 import org.diffusiondepot.task.NoisePredictor;
+import org.diffusiondepot.task.StepConstraint;
 
 /**
  * One sampling request on a {@link DepotModel}, configured fluently and run with {@link #run}.
@@ -57,6 +59,8 @@ public final class Sampling {
   private float[] image;
   private float[] mask;
   private float[] lowRes;
+  /** Passes per reverse step for inpainting (RePaint's resampling); null: the model's config. */
+  private Integer resamplings;
 
   Sampling(DepotModel model) {
     this.model = model;
@@ -123,6 +127,27 @@ public final class Sampling {
     return this;
   }
 
+  /**
+   * Takes every reverse step but the last {@code passes} times (RePaint's resampling, for
+   * inpainting models), in place of the export's {@code inpainting.resamplings}; 0 or 1: once.
+   */
+  public Sampling resamplings(int passes) {
+    if (passes < 0) {
+      throw new SamplingException("--resamplings must be 0 or more (0 or 1: every step once), got " + passes);
+    }
+    if (!(model.task() instanceof InpaintingTask)) {
+      throw new SamplingException("--resamplings applies to inpainting models, whose chains have known pixels to "
+          + "agree with; this model has none");
+    }
+    this.resamplings = passes;
+    return this;
+  }
+
+  /** Passes per reverse step: the request's {@link #resamplings}, or the export's config. */
+  public int passes() {
+    return resamplings != null ? Math.max(1, resamplings) : model.task().samplingPasses();
+  }
+
   /** The low-resolution image to upscale (super-resolution models), low_res_size x low_res_size. */
   public Sampling lowRes(float[] lowRes) {
     this.lowRes = lowRes.clone();
@@ -172,7 +197,7 @@ public final class Sampling {
    * last; an inpainting model with {@code inpainting.resamplings} retakes every step but the last).
    */
   public int chainLength() {
-    return sampler().evaluations(model.task().samplingPasses());
+    return sampler().evaluations(passes());
   }
 
   public int chunks() {
@@ -200,8 +225,12 @@ public final class Sampling {
       int n = Math.min(maxBatch, count - start);
       int first = start;
       Conditioning condition = taskCall(() -> task.forSampling(request, first, n));
+      StepConstraint constraint = task.constraint(model.schedule(), condition);
+      if (resamplings != null) {
+        constraint = constraint.retaking(resamplings);
+      }
       float[] x = sampler.sample(predictor, n, size, channels, condition, seed * 1_000_003L + chunk, listener,
-          task.constraint(model.schedule(), condition));
+          constraint);
       System.arraycopy(task.toImages(x, n), 0, out, start * perSample, n * perSample);
       if (condition.labels() != null) {
         allLabels = allLabels == null ? new int[count] : allLabels;

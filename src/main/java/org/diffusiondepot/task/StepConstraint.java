@@ -22,5 +22,25 @@ public interface StepConstraint {
     return 1;
   }
 
+  /**
+   * This constraint with every step but the last taken {@code passes} times (0 or 1: once), in
+   * place of the number its task's config gives: the samplers' {@code --resamplings}.
+   */
+  default StepConstraint retaking(int passes) {
+    StepConstraint inner = this;
+    int n = Math.max(1, passes);
+    return new StepConstraint() {
+      @Override
+      public void apply(float[] x, int t, Random random) {
+        inner.apply(x, t, random);
+      }
+
+      @Override
+      public int passes() {
+        return n;
+      }
+    };
+  }
+
   StepConstraint NONE = (x, t, random) -> { };
 }

@@ -22,6 +22,7 @@ import org.diffusiondepot.eval.ModelEvaluation;
 import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.sampler.DepotModel;
 import org.diffusiondepot.sampler.Samples;
+import org.diffusiondepot.sampler.Sampling;
 import org.diffusiondepot.sampler.SamplingException;
 import org.diffusiondepot.sampler.cli.SampleCli;
 import org.diffusiondepot.train.DiffusionTraining;
@@ -133,6 +134,23 @@ class ConditionalTasksTest {
         }
       }
       assertTrue(changed > 0, "the hole is generated");
+
+      // --resamplings: every DDIM step but the last retaken 3 times, the known pixels still exact
+      Sampling resampled = model.sampling().count(1).ddim(3).inpaint(image, mask).seed(3).resamplings(3);
+      assertEquals(3, resampled.passes());
+      int[] calls = new int[1];
+      Samples r = resampled.run(org.diffusiondepot.sampler.StepListener.everyEvaluation(() -> calls[0]++));
+      assertEquals(3 * (3 - 1) + 1, calls[0], "network calls");
+      assertEquals(calls[0], resampled.chainLength());
+      for (int p = 0; p < n; p++) {
+        if (mask[p] == 0f) {
+          assertEquals(image[p * 3], r.sample(0)[p * 3], 0f, "known pixel " + p);
+        }
+      }
+    }
+    try (DepotModel classModel = DepotModel.load(cfg)) {
+      SamplingException e = assertThrows(SamplingException.class, () -> classModel.sampling().resamplings(2));
+      assertTrue(e.getMessage().contains("inpainting"), e.getMessage());
     }
   }
 

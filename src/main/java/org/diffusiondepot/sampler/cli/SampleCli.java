@@ -67,6 +67,11 @@ public final class SampleCli implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "random seed (default: ${DEFAULT-VALUE})")
   long seed;
 
+  @Option(names = "--resamplings", paramLabel = "N", description = "inpainting models: take every reverse step "
+      + "but the last N times (RePaint's resampling; N times the network calls) (default: the export's "
+      + "inpainting.resamplings)")
+  Integer resamplings;
+
   @Option(names = "--out", defaultValue = "samples.png", paramLabel = "FILE.png",
       description = "grid of all samples (default: ${DEFAULT-VALUE})")
   Path out;
@@ -127,6 +132,9 @@ public final class SampleCli implements Callable<Integer> {
     try (DepotModel depot = DepotModel.load(model)) {
       ModelCard card = depot.card();
       Sampling request = depot.sampling().count(num).method(method, steps).eta(eta).seed(seed).maxBatch(batch);
+      if (resamplings != null) {
+        request.resamplings(resamplings);
+      }
       int columns = (int) Math.ceil(Math.sqrt(num));
       if (classOption != null) {
         ClassChoice choice = ClassChoice.parse(classOption, depot.task());
