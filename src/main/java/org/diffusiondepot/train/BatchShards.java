@@ -11,6 +11,7 @@ import org.diffusiondepot.cluster.RemoteSession;
 import org.diffusiondepot.config.ConfigException;
 import org.diffusiondepot.data.BatchLoader;
 import org.diffusiondepot.optim.DeviceNames;
+import org.diffusiondepot.optim.Towers;
 import org.diffusiondepot.task.SignatureInput;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.Graph;
@@ -137,16 +138,7 @@ public final class BatchShards {
       for (Operand<?> whole : draws.apply(host)) {
         rows.add(rowsOf(host, whole, shard.rows()));
       }
-      for (int k = 0; k < shard.towers(); k++) {
-        towers.add(new ArrayList<>());
-      }
-      int firstTower = towers.size() - shard.towers();
-      for (Operand<?> x : rows) {
-        List<Operand<?>> parts = shard.towers() == 1 ? List.of(x) : split(host, x, shard.towers());
-        for (int k = 0; k < parts.size(); k++) {
-          towers.get(firstTower + k).add(parts.get(k));
-        }
-      }
+      towers.addAll(Towers.split(host, rows, shard.towers()));
     }
     return towers;
   }
@@ -177,11 +169,6 @@ public final class BatchShards {
     begin[0] = rows.first();
     size[0] = rows.count();
     return host.slice(whole, host.constant(begin), host.constant(size));
-  }
-
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static List<Operand<?>> split(Ops host, Operand x, int parts) {
-    return (List) host.split(host.constant(0), x, (long) parts).output();
   }
 
   /** The queue of a worker's rows: the same op with the same attributes at both ends. */

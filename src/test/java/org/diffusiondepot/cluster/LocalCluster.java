@@ -25,4 +25,14 @@ final class LocalCluster {
     }
     return "{\"cluster\": {\"worker\": [" + workers + "]}, \"task\": {\"type\": \"worker\", \"index\": " + task + "}}";
   }
+
+  /** Two workers' servers in this JVM (the chief first), both up; they live as long as the JVM. */
+  static java.util.List<ClusterServer> startTwo(org.tensorflow.proto.ConfigProto config) {
+    int p0 = freePort();
+    int p1 = freePort();
+    ClusterServer chief = ClusterServer.start(ClusterSpec.fromTfConfig(tfConfig(0, p0, p1)), config);
+    ClusterServer worker = ClusterServer.start(ClusterSpec.fromTfConfig(tfConfig(1, p0, p1)), config);
+    ClusterProbe.awaitAll(chief.spec(), java.time.Duration.ofSeconds(10));
+    return java.util.List.of(chief, worker);
+  }
 }

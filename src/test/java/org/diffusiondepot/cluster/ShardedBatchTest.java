@@ -58,11 +58,9 @@ class ShardedBatchTest {
 
   @BeforeAll
   static void startTwoWorkers() {
-    int p0 = LocalCluster.freePort();
-    int p1 = LocalCluster.freePort();
-    chief = ClusterServer.start(ClusterSpec.fromTfConfig(LocalCluster.tfConfig(0, p0, p1)), SESSION);
-    worker = ClusterServer.start(ClusterSpec.fromTfConfig(LocalCluster.tfConfig(1, p0, p1)), SESSION);
-    ClusterProbe.awaitAll(chief.spec(), Duration.ofSeconds(10));
+    List<ClusterServer> servers = LocalCluster.startTwo(SESSION);
+    chief = servers.get(0);
+    worker = servers.get(1);
   }
 
   static ExperimentConfig config(List<String> devices) {

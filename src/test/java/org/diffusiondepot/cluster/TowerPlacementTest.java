@@ -52,11 +52,9 @@ class TowerPlacementTest {
 
   @BeforeAll
   static void startTwoWorkers() {
-    int p0 = LocalCluster.freePort();
-    int p1 = LocalCluster.freePort();
-    chief = ClusterServer.start(ClusterSpec.fromTfConfig(LocalCluster.tfConfig(0, p0, p1)), CONFIG_PROTO);
-    worker = ClusterServer.start(ClusterSpec.fromTfConfig(LocalCluster.tfConfig(1, p0, p1)), CONFIG_PROTO);
-    ClusterProbe.awaitAll(chief.spec(), Duration.ofSeconds(10));
+    List<ClusterServer> servers = LocalCluster.startTwo(CONFIG_PROTO);
+    chief = servers.get(0);
+    worker = servers.get(1);
   }
 
   static TrainingGraph graph() {
