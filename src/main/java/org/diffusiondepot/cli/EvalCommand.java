@@ -19,6 +19,7 @@ import picocli.CommandLine.Parameters;
     footer = {
         "  tools/depot eval checkpoints/demo-export",
         "  tools/depot eval checkpoints/class-export --samples 300 --guidance 0,1,3",
+        "  tools/depot eval checkpoints/demo-export --sweep 5,10,20,50,100 --samples 128",
         "  tools/depot eval --images my-samples/ --reference real-images/ \\",
         "      --size 64 --inception inception/"})
 final class EvalCommand implements Callable<Integer> {
@@ -58,6 +59,12 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--guidance", split = ",", paramLabel = "W[,W...]",
       description = "guidance scales for class-conditional models (default: 0, 1 and the card's scale)")
   List<Double> guidance = new ArrayList<>();
+
+  @Option(names = "--sweep", split = ",", paramLabel = "K[,K...]",
+      description = "instead of the task's metrics, score every few-step sampler (ddim eta 1 and 0, dpmpp2m, "
+          + "dpmpp2m-sde, heun) at each step count K: SWD, and per-class accuracy for class-conditional models; "
+          + "unconditional and class-conditional exports")
+  List<Integer> sweep = new ArrayList<>();
 
   @Option(names = "--inception", paramLabel = "PATH",
       description = "classify_image_graph_def.pb (or its folder) for FID/KID; without it they are skipped")
@@ -101,7 +108,7 @@ final class EvalCommand implements Callable<Integer> {
       throw new OptionException("--resamplings must be 0 or more (0 or 1: every step once), got " + resamplings);
     }
     ModelEvaluation.run(export, new ModelEvaluation.Options(samples, steps, seed, data, inception, classifier,
-        guidance, run, resamplings), out, System.out);
+        guidance, run, resamplings, sweep), out, System.out);
     return 0;
   }
 }

@@ -59,7 +59,7 @@ final class ClassEvaluation implements TaskEvaluation {
   }
 
   /** The saved classifier, or one trained now on the training split and saved for next time. */
-  private static ShapeClassifier classifier(EvaluationContext ctx) throws IOException {
+  static ShapeClassifier classifier(EvaluationContext ctx) throws IOException {
     ModelEvaluation.Options options = ctx.options();
     Path saved = options.classifier() != null ? options.classifier() : ctx.model().directory().resolve("classifier");
     if (Files.exists(saved.resolve("classifier.txt"))) {

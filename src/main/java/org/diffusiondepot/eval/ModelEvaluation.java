@@ -38,17 +38,18 @@ public final class ModelEvaluation {
    * @param inception the Inception graph for FID/KID, or null to skip them
    * @param classifier a saved classifier, or null to train one (saved to EXPORT_DIR/classifier)
    * @param resamplings passes per reverse step of inpainting chains, or null for the export's config
+   * @param sweep step counts of a {@link SamplerSweep} run instead of the task's metrics; empty: none
    */
   public record Options(int samples, int steps, long seed, String data, Path inception, Path classifier,
-      List<Double> guidance, Path runDir, Integer resamplings) {
-    /** Without a resampling override: inpainting chains resample as the export's config says. */
+      List<Double> guidance, Path runDir, Integer resamplings, List<Integer> sweep) {
+    /** Without a resampling override or a sweep: the task's metrics, as the export's config samples. */
     public Options(int samples, int steps, long seed, String data, Path inception, Path classifier,
         List<Double> guidance, Path runDir) {
-      this(samples, steps, seed, data, inception, classifier, guidance, runDir, null);
+      this(samples, steps, seed, data, inception, classifier, guidance, runDir, null, List.of());
     }
 
     Options withData(String source) {
-      return new Options(samples, steps, seed, source, inception, classifier, guidance, runDir, resamplings);
+      return new Options(samples, steps, seed, source, inception, classifier, guidance, runDir, resamplings, sweep);
     }
   }
 
@@ -97,7 +98,11 @@ public final class ModelEvaluation {
           .count("trained_steps", card.getTrainedSteps());
       EvaluationContext ctx = new EvaluationContext(model, config, options, data, reference, report, out);
       timestepLoss(ctx);
-      Evaluations.of(model.task()).evaluate(ctx);
+      if (options.sweep().isEmpty()) {
+        Evaluations.of(model.task()).evaluate(ctx);
+      } else {
+        SamplerSweep.run(ctx, options.sweep());
+      }
       Path json = jsonOut != null ? jsonOut : exportDir.resolve("metrics.json");
       report.write(json);
       out.println("metrics written to " + json);

@@ -44,12 +44,15 @@ final class MetricsSection implements Section {
       }
       found = true;
       page.subheading(file.toString());
+      Map<String, Object> metrics;
       try {
-        page.table(List.of("metric", "value", "samples"), rows(FlatJson.parse(Files.readString(file,
-            StandardCharsets.UTF_8))));
+        metrics = FlatJson.parse(Files.readString(file, StandardCharsets.UTF_8));
       } catch (IllegalArgumentException e) {
         page.error(file + ": " + e.getMessage());
+        continue;
       }
+      SamplerSweepFigures.render(metrics, file.getParent().getFileName() + "-metrics", ctx, page);
+      page.table(List.of("metric", "value", "samples"), rows(metrics));
     }
     if (!found) {
       String target = ctx.exportDir != null ? ctx.exportDir.toString() : "EXPORT_DIR";

@@ -15,7 +15,8 @@ import org.diffusiondepot.task.StepConstraint;
 public final class Sampling {
   /** The samplers, each with the name {@code depot-sample --sampler} and the browser UI spell it by. */
   public enum Method {
-    DDPM("ddpm", "DDPM"), DDIM("ddim", "DDIM"), DPMPP_2M("dpmpp2m", "DPM-Solver++(2M)"), HEUN("heun", "Heun");
+    DDPM("ddpm", "DDPM"), DDIM("ddim", "DDIM"), DPMPP_2M("dpmpp2m", "DPM-Solver++(2M)"),
+    DPMPP_2M_SDE("dpmpp2m-sde", "DPM-Solver++(2M) SDE"), HEUN("heun", "Heun");
 
     private final String cliName;
     private final String label;
@@ -176,18 +177,23 @@ public final class Sampling {
       }
       case DPMPP_2M -> new DpmPlusPlus2MSampler(model.schedule(), deterministicSteps("dpmpp2m", t - 1),
           DpmPlusPlus2MSampler.Spacing.LOG_SNR, card.getDiffusion().getClipDenoised());
+      case DPMPP_2M_SDE -> new DpmPlusPlus2MSdeSampler(model.schedule(), deterministicSteps("dpmpp2m-sde", t - 1),
+          DpmPlusPlus2MSampler.Spacing.LOG_SNR, card.getDiffusion().getClipDenoised());
       case HEUN -> new HeunSampler(model.schedule(), deterministicSteps("heun", t), card.getDiffusion().getClipDenoised());
     };
   }
 
-  /** --steps for the ODE solvers: 20 by default, at most {@code max}; they take no --eta. */
+  /**
+   * --steps for the DPM-Solver++ family and Heun: 20 by default, at most {@code max}; they take no
+   * --eta (the ODE solvers add no noise, the SDE solver exactly the SDE's).
+   */
   private int deterministicSteps(String name, int max) {
     int k = steps == null ? 20 : steps;
     if (k < 1 || k > max) {
       throw new SamplingException("--steps must be between 1 and " + max + " for " + name + ", got " + k);
     }
     if (eta != 0) {
-      throw new SamplingException("--eta applies to ddim; " + name + " is deterministic (got --eta " + eta + ")");
+      throw new SamplingException("--eta applies to ddim only; " + name + " fixes its own noise (got --eta " + eta + ")");
     }
     return k;
   }

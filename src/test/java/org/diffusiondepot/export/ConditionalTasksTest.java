@@ -213,6 +213,51 @@ class ConditionalTasksTest {
     assertEquals(3, ((Number) report.entries().get("hole_samples")).intValue());
   }
 
+  /**
+   * The sampler sweep: every sampler at every step count gets an SWD, a class accuracy and its
+   * network evaluations; ddim with eta 1 and 0 start from the same noise but are different chains.
+   */
+  @Test
+  void evalSweepScoresEverySamplerAtEveryStepCount() throws Exception {
+    var data = org.diffusiondepot.run.TrainingData.open("builtin", ConfigLoader.parse(CFG, "cfg"));
+    Path saved = dir.resolve("sweep-classifier");
+    try (var classifier = org.diffusiondepot.eval.ShapeClassifier.train(data.dataset(), data.split().train(), 3, 8,
+        0, step -> { })) {
+      classifier.save(saved);
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    MetricsReport report = ModelEvaluation.run(cfg, new ModelEvaluation.Options(3, 2, 0, "builtin", null, saved,
+        List.of(), null, null, List.of(2, 3)), dir.resolve("sweep.json"), new PrintStream(bytes, true,
+        StandardCharsets.UTF_8));
+    String printed = bytes.toString(StandardCharsets.UTF_8);
+    for (String sampler : List.of("ddim-eta1", "ddim-eta0", "dpmpp2m", "dpmpp2m-sde", "heun")) {
+      for (int k : new int[] {2, 3}) {
+        String key = "sweep_" + sampler + "_" + k;
+        double swd = report.value(key + "_swd");
+        double accuracy = report.value(key + "_accuracy");
+        assertTrue(swd > 0 && Double.isFinite(swd), key + " swd " + swd);
+        assertTrue(accuracy >= 0 && accuracy <= 1, key + " accuracy " + accuracy);
+        int evaluations = ((Number) report.entries().get(key + "_evaluations")).intValue();
+        assertEquals(sampler.equals("heun") ? 2 * k - 1 : k, evaluations, key);
+        assertEquals(3, ((Number) report.entries().get(key + "_swd_samples")).intValue(), key);
+        assertTrue(printed.contains("| " + sampler + " | " + k + " | " + evaluations + " | "), printed);
+      }
+    }
+    assertTrue(report.value("sweep_ddim-eta1_3_swd") != report.value("sweep_ddim-eta0_3_swd"),
+        "eta 1 and eta 0 are different chains");
+    assertTrue(printed.contains("| sampler | steps | network evaluations | SWD x1e3 | class accuracy |"), printed);
+    assertTrue(!printed.contains("guidance 0:"), "a sweep replaces the task's own metrics: " + printed);
+  }
+
+  @Test
+  void evalSweepIsRefusedForInpainting() {
+    var e = assertThrows(org.diffusiondepot.runtime.OptionException.class, () -> ModelEvaluation.run(inpaint,
+        new ModelEvaluation.Options(3, 2, 0, "builtin", null, null, List.of(), null, null, List.of(2)),
+        dir.resolve("refused.json"), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+    assertTrue(e.getMessage().contains("--sweep compares samplers on unconditional and class-conditional models"),
+        e.getMessage());
+  }
+
   record Outcome(int code, String out, String err) {}
 
   static Outcome run(String... args) {

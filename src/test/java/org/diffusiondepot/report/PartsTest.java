@@ -117,6 +117,18 @@ class PartsTest {
   }
 
   @Test
+  void samplerSweepEntriesBecomeOneCurvePerSamplerOverEvaluations() {
+    Map<String, Object> m = FlatJson.parse("{\"swd\": 40, \"sweep_heun_5_swd\": 60.5, \"sweep_heun_5_evaluations\": 9, "
+        + "\"sweep_heun_5_swd_samples\": 128, \"sweep_ddim-eta1_10_swd\": 70, \"sweep_ddim-eta1_5_swd\": 90, "
+        + "\"sweep_ddim-eta1_5_accuracy\": 0.5}");
+    var swd = SamplerSweepFigures.curves(m, "swd");
+    assertEquals(List.of("heun", "ddim-eta1"), List.copyOf(swd.keySet()));
+    assertEquals(Map.of(9.0, 60.5), swd.get("heun"));
+    assertEquals(List.of(5.0, 10.0), List.copyOf(swd.get("ddim-eta1").keySet()), "steps when no evaluations are given");
+    assertEquals(Map.of(5.0, 0.5), SamplerSweepFigures.curves(m, "accuracy").get("ddim-eta1"));
+  }
+
+  @Test
   void chainPositionsAreSpreadAndIncludeBothEnds() {
     assertArrayEquals(new int[] {0, 14, 28, 42, 57, 71, 85, 99}, ChainRecorder.evenly(100, 8));
     assertArrayEquals(new int[] {0, 1, 2}, ChainRecorder.evenly(3, 8));

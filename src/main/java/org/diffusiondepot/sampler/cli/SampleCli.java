@@ -50,14 +50,15 @@ public final class SampleCli implements Callable<Integer> {
   @Option(names = "--num", defaultValue = "16", description = "number of samples (default: ${DEFAULT-VALUE})")
   int num;
 
-  @Option(names = "--sampler", defaultValue = "ddim", paramLabel = "ddpm|ddim|dpmpp2m|heun",
+  @Option(names = "--sampler", defaultValue = "ddim", paramLabel = "ddpm|ddim|dpmpp2m|dpmpp2m-sde|heun",
       description = "ddpm: ancestral sampling over the full chain; ddim: K respaced steps (default 50, --eta); "
           + "dpmpp2m: DPM-Solver++(2M), K steps of a 2nd-order multistep ODE solver, one network evaluation each "
-          + "(default 20); heun: Heun's 2nd-order ODE solver on Karras et al.'s noise levels, K steps of two "
+          + "(default 20); dpmpp2m-sde: its stochastic twin (SDE-DPM-Solver++(2M)), fresh noise every step like "
+          + "ddim --eta 1 (default 20); heun: Heun's 2nd-order ODE solver on Karras et al.'s noise levels, K steps of two "
           + "evaluations but the last (default 20, i.e. 39 evaluations) (default: ${DEFAULT-VALUE})")
   String sampler;
 
-  @Option(names = "--steps", paramLabel = "K", description = "steps for ddim (default 50), dpmpp2m and heun "
+  @Option(names = "--steps", paramLabel = "K", description = "steps for ddim (default 50), dpmpp2m, dpmpp2m-sde and heun "
       + "(default 20); ddpm always runs T steps")
   Integer steps;
 

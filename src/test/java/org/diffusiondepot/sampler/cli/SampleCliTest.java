@@ -118,7 +118,7 @@ class SampleCliTest {
         {"ddpm runs the full chain", "--model", export.toString(), "--sampler", "ddpm", "--steps", "50"},
         {"--steps must be between 1 and 999 for dpmpp2m", "--model", export.toString(), "--sampler", "dpmpp2m",
             "--steps", "1000"},
-        {"--eta applies to ddim; heun is deterministic", "--model", export.toString(), "--sampler", "heun", "--eta", "1"},
+        {"--eta applies to ddim only; heun fixes its own noise", "--model", export.toString(), "--sampler", "heun", "--eta", "1"},
         {"cannot create the output folder", "--model", export.toString(), "--out", blocker.resolve("x.png").toString()},
         {"--out must name a .png file", "--model", export.toString(), "--out", dir.resolve("x.jpg").toString()},
         {"--class applies to class-conditional models", "--model", export.toString(), "--class", "cat"},
