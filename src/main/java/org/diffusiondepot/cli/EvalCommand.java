@@ -8,6 +8,8 @@ import org.diffusiondepot.eval.FolderComparison;
 import org.diffusiondepot.eval.InceptionFeatures;
 import org.diffusiondepot.eval.ModelEvaluation;
 import org.diffusiondepot.runtime.OptionException;
+import org.diffusiondepot.sampler.Sampling;
+import org.diffusiondepot.sampler.SamplingException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -45,8 +47,17 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--samples", defaultValue = "256", description = "samples / held-out images, or images per folder with --images (default: ${DEFAULT-VALUE})")
   int samples;
 
-  @Option(names = "--steps", defaultValue = "50", description = "DDIM steps, eta 1 (default: ${DEFAULT-VALUE})")
-  int steps;
+  @Option(names = "--sampler", defaultValue = "ddim", paramLabel = "ddpm|ddim|dpmpp2m|dpmpp2m-sde|heun",
+      description = "how samples are drawn, as in depot-sample (default: ${DEFAULT-VALUE}, with eta 1)")
+  String sampler;
+
+  @Option(names = "--steps", paramLabel = "K", description = "sampler steps (default: 50 for ddim, 20 for "
+      + "dpmpp2m, dpmpp2m-sde and heun; ddpm runs the model's T)")
+  Integer steps;
+
+  @Option(names = "--eta", paramLabel = "E", description = "DDIM's noise (default: 1, stochastic DDIM, which "
+      + "gives briefly trained models cleaner samples than 0)")
+  Double eta;
 
   @Option(names = "--seed", defaultValue = "0")
   long seed;
@@ -63,7 +74,7 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--sweep", split = ",", paramLabel = "K[,K...]",
       description = "instead of the task's metrics, score every few-step sampler (ddim eta 1 and 0, dpmpp2m, "
           + "dpmpp2m-sde, heun) at each step count K: SWD, and per-class accuracy for class-conditional models; "
-          + "unconditional and class-conditional exports")
+          + "unconditional and class-conditional exports; --sampler, --steps and --eta do not apply")
   List<Integer> sweep = new ArrayList<>();
 
   @Option(names = "--inception", paramLabel = "PATH",
@@ -82,9 +93,22 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (samples < 1 || steps < 1) {
+    if (samples < 1 || (steps != null && steps < 1)) {
       throw new OptionException("--samples and --steps must be positive, got " + samples + " and " + steps);
     }
+    Sampling.Method method;
+    try {
+      method = Sampling.Method.parse(sampler);
+    } catch (SamplingException e) {
+      throw new OptionException("--sampler: " + e.getMessage());
+    }
+    boolean ddim = method == Sampling.Method.DDIM;
+    if (eta != null && !ddim) {
+      throw new OptionException("--eta applies to --sampler ddim only, got --sampler " + sampler);
+    }
+    ModelEvaluation.Chain chain = new ModelEvaluation.Chain(method,
+        steps != null ? steps : ddim ? Integer.valueOf(50) : method == Sampling.Method.DDPM ? null : 20,
+        eta != null ? eta : ddim ? 1.0 : 0.0);
     if (inception != null) {
       if (samples < 2) {
         throw new OptionException("FID and KID (--inception) need --samples of at least 2, got " + samples);
@@ -107,7 +131,7 @@ final class EvalCommand implements Callable<Integer> {
     if (resamplings != null && resamplings < 0) {
       throw new OptionException("--resamplings must be 0 or more (0 or 1: every step once), got " + resamplings);
     }
-    ModelEvaluation.run(export, new ModelEvaluation.Options(samples, steps, seed, data, inception, classifier,
+    ModelEvaluation.run(export, new ModelEvaluation.Options(samples, chain, seed, data, inception, classifier,
         guidance, run, resamplings, sweep), out, System.out);
     return 0;
   }

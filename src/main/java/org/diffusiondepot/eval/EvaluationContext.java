@@ -13,8 +13,8 @@ import org.diffusiondepot.task.DiffusionTask;
 
 /**
  * What every per-task evaluation works with: the export and its task, the held-out images, the
- * options, and where results go. Sampling settings (DDIM with the options' steps, eta 1, the
- * options' seed) are set here once, so every suite samples alike.
+ * options, and where results go. Sampling settings (the options' chain, by default DDIM with eta 1,
+ * and the options' seed) are set here once, so every suite samples alike.
  *
  * @param model the export being evaluated
  * @param config the export's source config (data split, inpainting mask range, ...)
@@ -25,9 +25,6 @@ import org.diffusiondepot.task.DiffusionTask;
  */
 public record EvaluationContext(DepotModel model, ExperimentConfig config, ModelEvaluation.Options options,
     TrainingData data, Batch reference, MetricsReport report, PrintStream out) {
-  /** Stochastic DDIM, as the training previews: briefly trained models give cleaner samples with it. */
-  static final double ETA = 1.0;
-
   /** The export's task: it draws, feeds and shows all conditioning. */
   public DiffusionTask task() {
     return model.task();
@@ -60,15 +57,15 @@ public record EvaluationContext(DepotModel model, ExperimentConfig config, Model
 
   /** A sampling request with the evaluation's settings and the options' seed. */
   public Sampling sampling(int count) {
-    Sampling sampling = model.sampling().count(count).ddim(options.steps()).eta(ETA).seed(options.seed());
+    ModelEvaluation.Chain chain = options.chain();
+    Sampling sampling = model.sampling().count(count).method(chain.method(), chain.steps()).eta(chain.eta())
+        .seed(options.seed());
     return options.resamplings() == null ? sampling : sampling.resamplings(options.resamplings());
   }
 
   /** How the evaluation samples, for printed headings: "DDIM 50 steps, eta 1". */
   public String method() {
-    // Both branches as strings: an int and a double in one conditional would both print as double ("1.0").
-    return String.format("DDIM %d steps, eta %s", options.steps(),
-        ETA == Math.rint(ETA) ? String.valueOf((long) ETA) : String.valueOf(ETA));
+    return options.chain().describe();
   }
 
   /**

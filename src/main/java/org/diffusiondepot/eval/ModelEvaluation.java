@@ -13,6 +13,7 @@ import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.ModelCard;
 import org.diffusiondepot.run.TrainingData;
 import org.diffusiondepot.sampler.DepotModel;
+import org.diffusiondepot.sampler.Sampling;
 import org.diffusiondepot.task.Conditioning;
 import org.diffusiondepot.task.DiffusionTask;
 
@@ -34,22 +35,43 @@ import org.diffusiondepot.task.DiffusionTask;
  */
 public final class ModelEvaluation {
   /**
+   * How evaluation samples: a sampler of the library, its steps, and DDIM's eta.
+   *
+   * @param steps steps of the chain (DDPM: the model's T, given as null)
+   */
+  public record Chain(Sampling.Method method, Integer steps, double eta) {
+    /** Stochastic DDIM, as the training previews: briefly trained models give cleaner samples with it. */
+    public static Chain ddim(int steps) {
+      return new Chain(Sampling.Method.DDIM, steps, 1.0);
+    }
+
+    /** "DDIM 50 steps, eta 1", "DPM-Solver++(2M) SDE 20 steps", for printed headings. */
+    public String describe() {
+      String text = method.label() + (steps == null ? "" : " " + steps + " steps");
+      // Both branches as strings: an int and a double in one conditional would both print as double ("1.0").
+      return method == Sampling.Method.DDIM
+          ? text + ", eta " + (eta == Math.rint(eta) ? String.valueOf((long) eta) : String.valueOf(eta)) : text;
+    }
+  }
+
+  /**
+   * @param chain how samples are drawn
    * @param data images to compare with: a folder or "builtin" (the validation split is used)
    * @param inception the Inception graph for FID/KID, or null to skip them
    * @param classifier a saved classifier, or null to train one (saved to EXPORT_DIR/classifier)
    * @param resamplings passes per reverse step of inpainting chains, or null for the export's config
    * @param sweep step counts of a {@link SamplerSweep} run instead of the task's metrics; empty: none
    */
-  public record Options(int samples, int steps, long seed, String data, Path inception, Path classifier,
+  public record Options(int samples, Chain chain, long seed, String data, Path inception, Path classifier,
       List<Double> guidance, Path runDir, Integer resamplings, List<Integer> sweep) {
-    /** Without a resampling override or a sweep: the task's metrics, as the export's config samples. */
+    /** DDIM with eta 1, no resampling override, no sweep: the task's metrics as the export's config samples. */
     public Options(int samples, int steps, long seed, String data, Path inception, Path classifier,
         List<Double> guidance, Path runDir) {
-      this(samples, steps, seed, data, inception, classifier, guidance, runDir, null, List.of());
+      this(samples, Chain.ddim(steps), seed, data, inception, classifier, guidance, runDir, null, List.of());
     }
 
     Options withData(String source) {
-      return new Options(samples, steps, seed, source, inception, classifier, guidance, runDir, resamplings, sweep);
+      return new Options(samples, chain, seed, source, inception, classifier, guidance, runDir, resamplings, sweep);
     }
   }
 

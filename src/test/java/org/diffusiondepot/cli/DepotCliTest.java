@@ -56,6 +56,10 @@ class DepotCliTest {
     assertOneLine(run(null, "report", notAnExport.toString(), "--out", dir.resolve("r").toString()),
         "is neither a run directory");
     assertOneLine(run(null, "eval", "--images", dir.toString()), "compare folders with --images DIR --reference DIR");
+    assertOneLine(run(null, "eval", dir.toString(), "--sampler", "euler"),
+        "--sampler: unknown sampler 'euler'; use one of ddpm, ddim, dpmpp2m, dpmpp2m-sde, heun");
+    assertOneLine(run(null, "eval", dir.toString(), "--sampler", "heun", "--eta", "1"),
+        "--eta applies to --sampler ddim only, got --sampler heun");
   }
 
   @Test

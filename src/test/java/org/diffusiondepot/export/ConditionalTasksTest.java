@@ -211,6 +211,13 @@ class ConditionalTasksTest {
     assertTrue(report.value("hole_psnr_posterior_mean") != report.value("hole_psnr_model"),
         "the mean of 8 fills is not one fill");
     assertEquals(3, ((Number) report.entries().get("hole_samples")).intValue());
+    ByteArrayOutputStream sde = new ByteArrayOutputStream();
+    MetricsReport other = ModelEvaluation.run(inpaint, new ModelEvaluation.Options(3,
+        new ModelEvaluation.Chain(Sampling.Method.DPMPP_2M_SDE, 3, 0), 0, "builtin", null, null, List.of(), null,
+        null, List.of()), dir.resolve("inpaint-sde.json"), new PrintStream(sde, true, StandardCharsets.UTF_8));
+    assertTrue(sde.toString(StandardCharsets.UTF_8).contains(", DPM-Solver++(2M) SDE 3 steps:"), sde.toString());
+    assertEquals(report.value("hole_psnr_blur_fill"), other.value("hole_psnr_blur_fill"), "the same holes");
+    assertTrue(report.value("hole_psnr_model") != other.value("hole_psnr_model"), "another sampler's fill");
   }
 
   /**
@@ -226,7 +233,7 @@ class ConditionalTasksTest {
       classifier.save(saved);
     }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    MetricsReport report = ModelEvaluation.run(cfg, new ModelEvaluation.Options(3, 2, 0, "builtin", null, saved,
+    MetricsReport report = ModelEvaluation.run(cfg, new ModelEvaluation.Options(3, ModelEvaluation.Chain.ddim(2), 0, "builtin", null, saved,
         List.of(), null, null, List.of(2, 3)), dir.resolve("sweep.json"), new PrintStream(bytes, true,
         StandardCharsets.UTF_8));
     String printed = bytes.toString(StandardCharsets.UTF_8);
@@ -252,7 +259,8 @@ class ConditionalTasksTest {
   @Test
   void evalSweepIsRefusedForInpainting() {
     var e = assertThrows(org.diffusiondepot.runtime.OptionException.class, () -> ModelEvaluation.run(inpaint,
-        new ModelEvaluation.Options(3, 2, 0, "builtin", null, null, List.of(), null, null, List.of(2)),
+        new ModelEvaluation.Options(3, ModelEvaluation.Chain.ddim(2), 0, "builtin", null, null, List.of(), null, null,
+            List.of(2)),
         dir.resolve("refused.json"), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
     assertTrue(e.getMessage().contains("--sweep compares samplers on unconditional and class-conditional models"),
         e.getMessage());
