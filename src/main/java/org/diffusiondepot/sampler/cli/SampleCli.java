@@ -99,6 +99,7 @@ public final class SampleCli implements Callable<Integer> {
   int batch;
 
   public static void main(String[] args) {
+    StartupWarmup.start();
     System.exit(execute(args));
   }
 
