@@ -57,6 +57,11 @@ final class SamplerSweep {
       labels = classTask.forSampling(Conditioning.none(), 0, perClass * classTask.classNames().size()).labels();
       count = labels.length;
       classifier = ClassEvaluation.classifier(ctx);
+      // The ceiling of the accuracy column: how often the classifier is right on real images.
+      int[] validation = ctx.data().split().validation();
+      double real = classifier.accuracy(ctx.data().dataset(), validation);
+      ctx.report().put("classifier_accuracy_real", real).count("classifier_accuracy_real_samples", validation.length);
+      ctx.out().printf(Locale.ROOT, "classifier accuracy on %d held-out real images: %.3f%n", validation.length, real);
     }
     ctx.out().printf("sampler sweep: %d samples per setting (seed %d)%s, SWD x1e3 against %d held-out images%n",
         count, ctx.options().seed(), classes ? ", guidance " + ClassEvaluation.format(classTask.defaultGuidance())

@@ -250,6 +250,8 @@ class ConditionalTasksTest {
         assertTrue(printed.contains("| " + sampler + " | " + k + " | " + evaluations + " | "), printed);
       }
     }
+    double real = report.value("classifier_accuracy_real");
+    assertTrue(real >= 0 && real <= 1 && printed.contains("classifier accuracy on "), printed);
     assertTrue(report.value("sweep_ddim-eta1_3_swd") != report.value("sweep_ddim-eta0_3_swd"),
         "eta 1 and eta 0 are different chains");
     assertTrue(printed.contains("| sampler | steps | network evaluations | SWD x1e3 | class accuracy |"), printed);
