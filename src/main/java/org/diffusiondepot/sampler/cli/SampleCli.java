@@ -99,7 +99,6 @@ public final class SampleCli implements Callable<Integer> {
   int batch;
 
   public static void main(String[] args) {
-    StartupWarmup.start();
     System.exit(execute(args));
   }
 
