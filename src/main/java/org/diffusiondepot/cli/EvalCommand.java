@@ -107,7 +107,7 @@ final class EvalCommand implements Callable<Integer> {
       throw new OptionException("--eta applies to --sampler ddim only, got --sampler " + sampler);
     }
     ModelEvaluation.Chain chain = new ModelEvaluation.Chain(method,
-        steps != null ? steps : ddim ? Integer.valueOf(50) : method == Sampling.Method.DDPM ? null : 20,
+        steps != null ? steps : Sampling.defaultSteps(method),
         eta != null ? eta : ddim ? 1.0 : 0.0);
     if (inception != null) {
       if (samples < 2) {

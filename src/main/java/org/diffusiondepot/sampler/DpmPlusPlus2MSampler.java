@@ -45,6 +45,18 @@ import org.diffusiondepot.schedule.NoiseSchedule;
  *
  * <p>With {@code clipDenoised}, x_theta is thresholded to [-1, 1] as in the other samplers (the
  * paper's "thresholding methods" keep x_theta in the data's range).
+ *
+ * <p><b>Stochastic.</b> With {@code stochastic}, the solver of the diffusion SDE instead
+ * (SDE-DPM-Solver++(2M), the midpoint form of diffusers' {@code sde-dpmsolver++} and k-diffusion's
+ * {@code sample_dpmpp_2m_sde}), on the same grid with the same D_i and z ~ N(0, I):
+ * <pre>
+ *   x_{t_i} = (sigma_{t_i} / sigma_{t_{i-1}}) e^{-h_i} x_{t_{i-1}} + alpha_{t_i} (1 - e^{-2 h_i}) D_i
+ *             + sigma_{t_i} sqrt(1 - e^{-2 h_i}) z
+ * </pre>
+ * Its first step is exactly the DDPM posterior between the two timesteps, i.e. DDIM with eta 1.
+ * On the 2000-step demo models the deterministic chains all leave a grain that stochastic ones do
+ * not: fresh noise every step lets the network correct the errors of the steps before it (Karras
+ * et al. 2022, section 4), where an ODE solver carries them to the end (README, "Which sampler").
  */
 public final class DpmPlusPlus2MSampler extends Sampler {
   /** Where the grid's points sit; the two spacings the reference offers for discrete-time models. */
@@ -68,9 +80,18 @@ public final class DpmPlusPlus2MSampler extends Sampler {
 
   private final int[] grid;
   private final double[] lambda;
+  private final boolean stochastic;
 
+  /** The ODE solver. */
   public DpmPlusPlus2MSampler(NoiseSchedule schedule, int steps, Spacing spacing, boolean clipDenoised) {
+    this(schedule, steps, spacing, clipDenoised, false);
+  }
+
+  /** The ODE solver, or with {@code stochastic} the SDE solver. */
+  public DpmPlusPlus2MSampler(NoiseSchedule schedule, int steps, Spacing spacing, boolean clipDenoised,
+      boolean stochastic) {
     super(schedule, clipDenoised);
+    this.stochastic = stochastic;
     if (steps < 1 || steps > schedule.timesteps() - 1) {
       throw new IllegalArgumentException("DPM-Solver++ steps must be in 1.." + (schedule.timesteps() - 1)
           + ", got " + steps);
@@ -127,6 +148,11 @@ public final class DpmPlusPlus2MSampler extends Sampler {
     return java.util.Arrays.copyOf(grid, grid.length - 1);
   }
 
+  /** Whether each step adds fresh noise (the SDE solver). */
+  public boolean stochastic() {
+    return stochastic;
+  }
+
   @Override
   protected void step(int index, float[] x, float[] eps, float[] x0, Random random) {
     double abar = schedule.alphaCumprod(grid[index]);
@@ -144,11 +170,18 @@ public final class DpmPlusPlus2MSampler extends Sampler {
     predictX0(abar, x, eps, x0);
     double h = lambda[index + 1] - lambda[index];
     double ratio = Math.sqrt((1 - abarNext) / (1 - abar));          // sigma_{t_i} / sigma_{t_{i-1}}
-    double dataCoef = -Math.sqrt(abarNext) * Math.expm1(-h);         // -alpha_{t_i} (e^{-h_i} - 1)
+    // ODE: x = ratio x + alpha (1 - e^{-h}) D; SDE: x = ratio e^{-h} x + alpha (1 - e^{-2h}) D + noise.
+    double keep = stochastic ? ratio * Math.exp(-h) : ratio;
+    double dataCoef = -Math.sqrt(abarNext) * Math.expm1(stochastic ? -2 * h : -h);
+    double noise = stochastic ? Math.sqrt(1 - abarNext) * Math.sqrt(-Math.expm1(-2 * h)) : 0;
     double half = firstOrder ? 0 : 0.5 * h / (lambda[index] - lambda[index - 1]);  // 1 / (2 r_i)
     for (int i = 0; i < x.length; i++) {
       double d = firstOrder ? x0[i] : (1 + half) * x0[i] - half * previous[i];
-      x[i] = (float) (ratio * x[i] + dataCoef * d);
+      double next = keep * x[i] + dataCoef * d;
+      if (stochastic) {
+        next += noise * random.nextGaussian();
+      }
+      x[i] = (float) next;
     }
   }
 }

@@ -166,7 +166,7 @@ public final class Sampling {
         yield new DdpmSampler(model.schedule(), card.getDiffusion().getClipDenoised());
       }
       case DDIM -> {
-        int k = steps == null ? 50 : steps;
+        int k = steps == null ? defaultSteps(Method.DDIM) : steps;
         if (k < 1 || k > t) {
           throw new SamplingException("--steps must be between 1 and " + t + " for ddim, got " + k);
         }
@@ -177,9 +177,18 @@ public final class Sampling {
       }
       case DPMPP_2M -> new DpmPlusPlus2MSampler(model.schedule(), deterministicSteps("dpmpp2m", t - 1),
           DpmPlusPlus2MSampler.Spacing.LOG_SNR, card.getDiffusion().getClipDenoised());
-      case DPMPP_2M_SDE -> new DpmPlusPlus2MSdeSampler(model.schedule(), deterministicSteps("dpmpp2m-sde", t - 1),
-          DpmPlusPlus2MSampler.Spacing.LOG_SNR, card.getDiffusion().getClipDenoised());
+      case DPMPP_2M_SDE -> new DpmPlusPlus2MSampler(model.schedule(), deterministicSteps("dpmpp2m-sde", t - 1),
+          DpmPlusPlus2MSampler.Spacing.LOG_SNR, card.getDiffusion().getClipDenoised(), true);
       case HEUN -> new HeunSampler(model.schedule(), deterministicSteps("heun", t), card.getDiffusion().getClipDenoised());
+    };
+  }
+
+  /** Steps when none are given: 50 for DDIM, 20 for the second-order solvers, null for DDPM (all T). */
+  public static Integer defaultSteps(Method method) {
+    return switch (method) {
+      case DDPM -> null;
+      case DDIM -> 50;
+      case DPMPP_2M, DPMPP_2M_SDE, HEUN -> 20;
     };
   }
 
@@ -188,7 +197,7 @@ public final class Sampling {
    * --eta (the ODE solvers add no noise, the SDE solver exactly the SDE's).
    */
   private int deterministicSteps(String name, int max) {
-    int k = steps == null ? 20 : steps;
+    int k = steps == null ? defaultSteps(method) : steps;
     if (k < 1 || k > max) {
       throw new SamplingException("--steps must be between 1 and " + max + " for " + name + ", got " + k);
     }

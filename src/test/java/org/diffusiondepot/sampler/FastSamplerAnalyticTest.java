@@ -87,8 +87,8 @@ class FastSamplerAnalyticTest {
     return new DpmPlusPlus2MSampler(schedule, steps, spacing, false);
   }
 
-  static DpmPlusPlus2MSdeSampler sde(NoiseSchedule schedule, int steps, DpmPlusPlus2MSampler.Spacing spacing) {
-    return new DpmPlusPlus2MSdeSampler(schedule, steps, spacing, false);
+  static DpmPlusPlus2MSampler sde(NoiseSchedule schedule, int steps, DpmPlusPlus2MSampler.Spacing spacing) {
+    return new DpmPlusPlus2MSampler(schedule, steps, spacing, false, true);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -109,7 +109,7 @@ class FastSamplerAnalyticTest {
 
   /** The output's exact mean and std, from the chain written out in the paper's variables. */
   static double[] exactMeanAndStd(Sampler sampler, NoiseSchedule schedule) {
-    if (sampler instanceof DpmPlusPlus2MSdeSampler) {
+    if (sampler instanceof DpmPlusPlus2MSampler dpm && dpm.stochastic()) {
       Gaussian x = sdeChain(schedule, sampler.timesteps());
       return new double[] {x.b(), x.std()};
     }
