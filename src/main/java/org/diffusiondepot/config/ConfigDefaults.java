@@ -5,6 +5,7 @@ import org.diffusiondepot.proto.DiffusionConfig;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.Precision;
 import org.diffusiondepot.proto.ModelConfig;
+import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.proto.TrainConfig;
 
 /**
@@ -27,7 +28,10 @@ final class ConfigDefaults {
     if (d.getBetaEnd() == 0) d.setBetaEnd(0.02);
     if (d.getCosineOffset() == 0) d.setCosineOffset(0.008);
     if (d.getMaxBeta() == 0) d.setMaxBeta(0.999);
-    if (!d.hasClipDenoised()) d.setClipDenoised(true);
+    // Images live in [-1, 1]; a latent model's x_0 is the first stage's latent scaled to unit
+    // variance, a third of which lies outside [-1, 1]: clipping it distorts every sample (LDM
+    // never clips latents).
+    if (!d.hasClipDenoised()) d.setClipDenoised(c.getTask() != Task.SUPER_RESOLUTION);
 
     DataConfig.Builder data = c.getDataBuilder();
     if (data.getChannels() == 0) data.setChannels(3);

@@ -201,6 +201,9 @@ final class ConfigValidator {
     positive("first_stage.codebook_size", f.getCodebookSize());
     positive("first_stage.embedding_dim", f.getEmbeddingDim());
     if (f.getCommitmentBeta() < 0) fail("first_stage.commitment_beta", "a non-negative weight", f.getCommitmentBeta());
+    if (f.getGroupNormGroups() < 0) {
+      fail("first_stage.group_norm_groups", "0 (taming's 32) or a positive number of groups", f.getGroupNormGroups());
+    }
   }
 
   private void positive(String field, long value) {

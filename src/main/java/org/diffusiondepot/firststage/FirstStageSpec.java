@@ -9,6 +9,8 @@ import org.diffusiondepot.proto.Task;
 /**
  * Everything that fixes the shape of a VQGAN first stage, with the defaults of Esser et al.'s
  * code for fields a config leaves at zero: 32 GroupNorm groups, a 3-layer PatchGAN of width 64.
+ * GroupNorm groups are capped by each layer's width (the greatest common divisor is taken), so 32
+ * groups at width 32 are one channel each, i.e. InstanceNorm.
  *
  * @param latentChannels width of the encoder output before the 1x1 {@code quant_conv} (taming's
  *     z_channels); the latent handed to diffusion has {@code embeddingDim} channels
@@ -58,7 +60,8 @@ public record FirstStageSpec(
     }
     return new FirstStageSpec(c.getData().getResolution(), c.getData().getChannels(), f.getBaseChannels(),
         f.getChannelMultsList(), f.getBlocksPerLevel(), f.getAttention(), f.getLatentChannels(),
-        f.getEmbeddingDim(), f.getCodebookSize(), f.getCommitmentBeta(), DEFAULT_GROUPS,
+        f.getEmbeddingDim(), f.getCodebookSize(), f.getCommitmentBeta(),
+        f.getGroupNormGroups() > 0 ? f.getGroupNormGroups() : DEFAULT_GROUPS,
         f.getDiscriminatorChannels() > 0 ? f.getDiscriminatorChannels() : DEFAULT_DISCRIMINATOR_CHANNELS,
         f.getDiscriminatorLayers() > 0 ? f.getDiscriminatorLayers() : DEFAULT_DISCRIMINATOR_LAYERS,
         f.getDiscriminatorWeight(), f.getDiscriminatorStart());

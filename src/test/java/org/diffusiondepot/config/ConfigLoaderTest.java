@@ -1,12 +1,14 @@
 package org.diffusiondepot.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.diffusiondepot.firststage.FirstStageSpec;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.Task;
 import org.junit.jupiter.api.Test;
@@ -84,6 +86,27 @@ class ConfigLoaderTest {
     e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(superResolution.formatted("-0.5"), "c"));
     assertTrue(e.getMessage().startsWith("c: super_resolution.blur_sigma: expected 0 (no blur)"), e.getMessage());
     assertEquals(0.5, ConfigLoader.parse(superResolution.formatted("0.5"), "c").getSuperResolution().getBlurSigma());
+    assertFalse(ConfigLoader.parse(superResolution.formatted("0"), "c").getDiffusion().getClipDenoised(),
+        "a latent model's x_0 (latents scaled to unit variance) is not clipped to [-1, 1]");
+    assertTrue(ConfigLoader.parse(superResolution.formatted("0").replace("variance: SAME", "variance: SAME clip_denoised: true"),
+        "c").getDiffusion().getClipDenoised(), "unless the config says so");
+  }
+
+  @Test
+  void theFirstStageTakesItsGroupNormGroupsFromTheConfig() {
+    String vqgan = """
+        name: "vq" task: FIRST_STAGE
+        data { resolution: 16 }
+        first_stage { factor: 4 base_channels: 8 channel_mults: [1, 1, 2] blocks_per_level: 1 latent_channels: 3
+                      embedding_dim: 3 codebook_size: 16 %s }
+        train { batch_size: 2 iterations: 10 }
+        """;
+    assertEquals(32, FirstStageSpec.fromConfig(ConfigLoader.parse(vqgan.formatted(""), "c")).groups(), "taming's");
+    assertEquals(2, FirstStageSpec.fromConfig(ConfigLoader.parse(vqgan.formatted("group_norm_groups: 2"), "c"))
+        .groups());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.parse(vqgan.formatted("group_norm_groups: -2"), "c"));
+    assertTrue(e.getMessage().startsWith("c: first_stage.group_norm_groups: expected"), e.getMessage());
   }
 
   @Test
