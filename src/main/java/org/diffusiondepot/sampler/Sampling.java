@@ -62,6 +62,7 @@ public final class Sampling {
   private float[] lowRes;
   /** Passes per reverse step for inpainting (RePaint's resampling); null: the model's config. */
   private Integer resamplings;
+  private boolean consistent = true;
 
   Sampling(DepotModel model) {
     this.model = model;
@@ -152,6 +153,15 @@ public final class Sampling {
   /** The low-resolution image to upscale (super-resolution models), low_res_size x low_res_size. */
   public Sampling lowRes(float[] lowRes) {
     this.lowRes = lowRes.clone();
+    return this;
+  }
+
+  /**
+   * Whether the task's final consistency step runs on the samples (default yes): super-resolution's
+   * back-projection onto the low-res input. Off gives the chain's decoded samples as they are.
+   */
+  public Sampling consistencyStep(boolean on) {
+    this.consistent = on;
     return this;
   }
 
@@ -246,7 +256,11 @@ public final class Sampling {
       }
       float[] x = sampler.sample(predictor, n, size, channels, condition, seed * 1_000_003L + chunk, listener,
           constraint);
-      System.arraycopy(task.toImages(x, n), 0, out, start * perSample, n * perSample);
+      float[] images = task.toImages(x, n);
+      if (consistent) {
+        images = task.makeConsistent(images, condition, n);
+      }
+      System.arraycopy(images, 0, out, start * perSample, n * perSample);
       if (condition.labels() != null) {
         allLabels = allLabels == null ? new int[count] : allLabels;
         System.arraycopy(condition.labels(), 0, allLabels, start, n);

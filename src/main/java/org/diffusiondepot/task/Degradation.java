@@ -34,13 +34,7 @@ public final class Degradation {
 
   /** The (size / downscale)^2 * channels low-res image; the noise is a function of the seed. */
   public float[] apply(float[] hr, int size, int channels, long seed) {
-    checkShape(hr, size, channels);
-    if (size % downscale != 0) {
-      throw new IllegalArgumentException("image side " + size + " is not a multiple of the downscale factor "
-          + downscale);
-    }
-    float[] img = blurSigma > 0 ? gaussianBlur(hr, size, channels, blurSigma) : hr;
-    float[] low = resize(img, size, size / downscale, channels);
+    float[] low = unclipped(hr, size, channels);
     if (noiseStd > 0) {
       Random random = new Random(Seeds.mix(SALT, seed));
       for (int i = 0; i < low.length; i++) {
@@ -50,6 +44,31 @@ public final class Degradation {
     // Clipped even without noise: bicubic overshoots at sharp edges.
     Images.clamp(low);
     return low;
+  }
+
+  /**
+   * The degradation without its noise: blur, antialiased bicubic downscale, clipping. What a
+   * super-resolved image must map back to (consistency with its low-res input).
+   */
+  public float[] downscale(float[] hr, int size, int channels) {
+    float[] low = unclipped(hr, size, channels);
+    Images.clamp(low);
+    return low;
+  }
+
+  /** Bicubic upscaling by the factor, the (approximate) inverse of {@link #downscale}; not clipped. */
+  public float[] upscale(float[] low, int size, int channels) {
+    return resize(low, size / downscale, size, channels);
+  }
+
+  private float[] unclipped(float[] hr, int size, int channels) {
+    checkShape(hr, size, channels);
+    if (size % downscale != 0) {
+      throw new IllegalArgumentException("image side " + size + " is not a multiple of the downscale factor "
+          + downscale);
+    }
+    float[] img = blurSigma > 0 ? gaussianBlur(hr, size, channels, blurSigma) : hr;
+    return resize(img, size, size / downscale, channels);
   }
 
   /**

@@ -117,6 +117,15 @@ public abstract class DiffusionTask {
   }
 
   /**
+   * The task's last step on {@code n} sampled images (after {@link #toImages}) conditioned on
+   * {@code condition}: what makes them agree with their conditioning where the chain alone does not
+   * quite (super-resolution: back-projection onto the low-res input). None by default.
+   */
+  public float[] makeConsistent(float[] images, Conditioning condition, int n) {
+    return images;
+  }
+
+  /**
    * The conditioning of rows {@code firstRow .. firstRow + n - 1} of the training batch of
    * {@code step}, with the training seed's draws: row r's draws depend only on (step, r), so the
    * workers of a cluster, each with its own rows, draw what one process would for the whole batch.

@@ -19,9 +19,14 @@ import org.tensorflow.Tensor;
  * Latent super-resolution (Rombach et al. 2022): x_0 is the latent of the high-resolution image
  * under a frozen first stage (scaled to about unit variance), and the denoiser sees concat(z_t,
  * low-res) where the low-resolution image, degraded from the high-resolution one as
- * {@link Degradation} does, is resized to the latent side (area averaging when the sides divide,
- * antialiased bicubic otherwise). Resizing rather than encoding keeps the condition independent of
- * the first stage and cheap.
+ * {@link Degradation} does, is brought to the latent side without losing a pixel: as it is when
+ * the sides agree (LDM's SR, an f = 4 first stage at downscale 4), rearranged space-to-depth when
+ * the low-res side is a multiple k of the latent side (each k x k block of pixels becomes k^2 C
+ * channels of one latent position), bicubic-upscaled when it is smaller. Rearranging rather than
+ * encoding keeps the condition independent of the first stage and cheap.
+ * <p>
+ * Sampled images are back-projected onto their low-res input ({@link BackProjection}), so that
+ * they degrade to it; {@link #makeConsistent}.
  */
 public final class SuperResolutionTask extends DiffusionTask {
   private final LatentCodec firstStage;
@@ -79,7 +84,17 @@ public final class SuperResolutionTask extends DiffusionTask {
 
   @Override
   public List<SignatureInput> inputs() {
-    return List.of(new SignatureInput(ExportContract.LOW_RES, false, latentSide, latentSide, imageChannels));
+    return List.of(new SignatureInput(ExportContract.LOW_RES, false, latentSide, latentSide, conditionChannels()));
+  }
+
+  /** Channels of the low-res condition at the latent side: C, or k^2 C when rearranged space-to-depth. */
+  public int conditionChannels() {
+    return lowSize > latentSide ? imageChannels * blockSide() * blockSide() : imageChannels;
+  }
+
+  /** Side k of the blocks a latent position gets when the low-res side is k times the latent side. */
+  private int blockSide() {
+    return lowSize / latentSide;
   }
 
   @Override
@@ -130,25 +145,73 @@ public final class SuperResolutionTask extends DiffusionTask {
       throw new ConditioningException("this super-resolution model needs a low-resolution image");
     }
     return Map.of(ExportContract.LOW_RES, Tensors.of(atLatentSide(condition.lowRes(), n), n, latentSide, latentSide,
-        imageChannels));
+        conditionChannels()));
   }
 
-  /** [n, lowSize, lowSize, C] to [n, latentSide, latentSide, C], as the denoiser sees it. */
+  /**
+   * [n, lowSize, lowSize, C] to [n, latentSide, latentSide, {@link #conditionChannels}], as the
+   * denoiser sees it: unchanged, space-to-depth, or bicubic-upscaled (see the class comment).
+   */
   public float[] atLatentSide(float[] lowRes, int n) {
     if (lowSize == latentSide) {
       return lowRes.clone();
     }
-    Resampler.Filter filter = lowSize > latentSide && lowSize % latentSide == 0
-        ? Resampler.Filter.AREA : Resampler.Filter.BICUBIC;
+    if (lowSize > latentSide) {
+      return spaceToDepth(lowRes, n);
+    }
     int in = lowSize * lowSize * imageChannels;
     int out = latentSide * latentSide * imageChannels;
     float[] result = new float[n * out];
     for (int i = 0; i < n; i++) {
-      float[] one = java.util.Arrays.copyOfRange(lowRes, i * in, (i + 1) * in);
-      System.arraycopy(Resampler.resize(one, lowSize, lowSize, latentSide, latentSide, imageChannels, filter), 0,
-          result, i * out, out);
+      float[] one = Arrays.copyOfRange(lowRes, i * in, (i + 1) * in);
+      System.arraycopy(Resampler.resize(one, lowSize, lowSize, latentSide, latentSide, imageChannels,
+          Resampler.Filter.BICUBIC), 0, result, i * out, out);
     }
     return result;
+  }
+
+  /** Pixel (y, x, c) of the low-res image to position (y / k, x / k), channel ((y % k) k + x % k) C + c. */
+  private float[] spaceToDepth(float[] lowRes, int n) {
+    int k = blockSide();
+    int channels = conditionChannels();
+    float[] out = new float[lowRes.length];
+    for (int i = 0; i < n; i++) {
+      int base = i * lowSize * lowSize * imageChannels;
+      for (int y = 0; y < lowSize; y++) {
+        for (int x = 0; x < lowSize; x++) {
+          int position = (y / k) * latentSide + x / k;
+          int channel = ((y % k) * k + x % k) * imageChannels;
+          System.arraycopy(lowRes, base + (y * lowSize + x) * imageChannels, out,
+              base + position * channels + channel, imageChannels);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Decoded samples back-projected onto their low-res inputs: each degrades to its input. */
+  @Override
+  public float[] makeConsistent(float[] images, Conditioning condition, int n) {
+    if (condition.lowRes() == null) {
+      throw new ConditioningException("this super-resolution model needs a low-resolution image");
+    }
+    BackProjection projection = new BackProjection(degradation, imageSize, imageChannels);
+    int per = imageSize * imageSize * imageChannels;
+    int lowPer = lowSize * lowSize * imageChannels;
+    float[] out = new float[n * per];
+    for (int i = 0; i < n; i++) {
+      put(out, i, projection.apply(Arrays.copyOfRange(images, i * per, (i + 1) * per),
+          Arrays.copyOfRange(condition.lowRes(), i * lowPer, (i + 1) * lowPer)));
+    }
+    return out;
+  }
+
+  /**
+   * One high-res image degraded as in training but without noise (blur, bicubic downscale,
+   * clipping): an upscaling consistent with its input gives the input back.
+   */
+  public float[] downscale(float[] image) {
+    return degradation.downscale(image, imageSize, imageChannels);
   }
 
   /** Plain bicubic upscaling of one low-res image to the output size, clipped: the baseline to beat. */
@@ -167,7 +230,7 @@ public final class SuperResolutionTask extends DiffusionTask {
     int per = lowSize * lowSize * imageChannels;
     List<List<BufferedImage>> rows = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      float[] low = java.util.Arrays.copyOfRange(condition.lowRes(), i * per, (i + 1) * per);
+      float[] low = Arrays.copyOfRange(condition.lowRes(), i * per, (i + 1) * per);
       rows.add(List.of(ImageGrid.enlarge(Pixels.toImage(low, 0, lowSize, imageChannels), imageSize / lowSize),
           Pixels.toImage(bicubic(low), 0, imageSize, imageChannels),
           Pixels.toImage(images, i, imageSize, imageChannels)));
@@ -178,7 +241,7 @@ public final class SuperResolutionTask extends DiffusionTask {
 
   private float[] degrade(float[] images, int index, long seed) {
     int per = imageSize * imageSize * imageChannels;
-    return degradation.apply(java.util.Arrays.copyOfRange(images, index * per, (index + 1) * per), imageSize,
+    return degradation.apply(Arrays.copyOfRange(images, index * per, (index + 1) * per), imageSize,
         imageChannels, seed);
   }
 

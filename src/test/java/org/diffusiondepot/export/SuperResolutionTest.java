@@ -138,11 +138,18 @@ class SuperResolutionTest {
     MetricsReport report = ModelEvaluation.run(export, new ModelEvaluation.Options(3, 2, 0, "builtin", null, null,
         List.of(), null), dir.resolve("metrics.json"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
     String printed = bytes.toString(StandardCharsets.UTF_8);
-    assertTrue(printed.contains("8x8 -> 16x16, 3 held-out images"), printed);
-    for (String name : List.of("model", "bicubic", "vqgan_reconstruction")) {
+    assertTrue(printed.contains("8x8 -> 16x16, 3 held-out images (DDIM 2 steps, eta 1)"), printed);
+    assertTrue(printed.contains("consistency") && printed.contains("SWD"), printed);
+    for (String name : List.of("model", "model_no_backprojection", "bicubic", "vqgan_reconstruction")) {
       double psnr = report.value("sr_psnr_" + name);
       assertTrue(psnr > 0 && psnr < 100, name + ": " + psnr);
+      assertTrue(report.value("sr_swd_" + name) >= 0, name);
+      assertTrue(printed.contains(name.replace('_', ' ')), name + " is printed: " + printed);
     }
+    // Even a model trained for 2 steps explains its input once back-projected.
+    double consistency = report.value("sr_consistency_psnr_model");
+    assertTrue(consistency >= 45, "back-projected: " + consistency + " dB");
+    assertTrue(consistency > report.value("sr_consistency_psnr_model_no_backprojection") + 10);
     assertEquals(3, ((Number) report.entries().get("sr_samples")).intValue());
     assertTrue(Files.readString(dir.resolve("metrics.json")).contains("sr_ssim_bicubic"));
   }
