@@ -5,7 +5,6 @@ import org.diffusiondepot.proto.DiffusionConfig;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.proto.Precision;
 import org.diffusiondepot.proto.ModelConfig;
-import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.proto.TrainConfig;
 
 /**
@@ -28,10 +27,10 @@ final class ConfigDefaults {
     if (d.getBetaEnd() == 0) d.setBetaEnd(0.02);
     if (d.getCosineOffset() == 0) d.setCosineOffset(0.008);
     if (d.getMaxBeta() == 0) d.setMaxBeta(0.999);
-    // Images live in [-1, 1]; a latent model's x_0 is the first stage's latent scaled to unit
-    // variance, a third of which lies outside [-1, 1]: clipping it distorts every sample (LDM
-    // never clips latents).
-    if (!d.hasClipDenoised()) d.setClipDenoised(c.getTask() != Task.SUPER_RESOLUTION);
+    // Latent models too, though a third of their unit-variance latents lie outside [-1, 1]: an
+    // eps-model's x_0 at large t is barely trained (its loss weighs x_0 by abar / (1 - abar)), and
+    // unclipped it sends the demo super-resolution chain astray (README, "Latent super-resolution").
+    if (!d.hasClipDenoised()) d.setClipDenoised(true);
 
     DataConfig.Builder data = c.getDataBuilder();
     if (data.getChannels() == 0) data.setChannels(3);

@@ -1,7 +1,6 @@
 package org.diffusiondepot.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,10 +85,6 @@ class ConfigLoaderTest {
     e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(superResolution.formatted("-0.5"), "c"));
     assertTrue(e.getMessage().startsWith("c: super_resolution.blur_sigma: expected 0 (no blur)"), e.getMessage());
     assertEquals(0.5, ConfigLoader.parse(superResolution.formatted("0.5"), "c").getSuperResolution().getBlurSigma());
-    assertFalse(ConfigLoader.parse(superResolution.formatted("0"), "c").getDiffusion().getClipDenoised(),
-        "a latent model's x_0 (latents scaled to unit variance) is not clipped to [-1, 1]");
-    assertTrue(ConfigLoader.parse(superResolution.formatted("0").replace("variance: SAME", "variance: SAME clip_denoised: true"),
-        "c").getDiffusion().getClipDenoised(), "unless the config says so");
   }
 
   @Test
