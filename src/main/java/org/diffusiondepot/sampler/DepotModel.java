@@ -13,6 +13,7 @@ import org.diffusiondepot.task.ConditioningException;
 import org.diffusiondepot.task.DiffusionTask;
 import org.diffusiondepot.task.ExportContract;
 import org.diffusiondepot.task.NoisePredictor;
+import org.diffusiondepot.task.VelocityPrediction;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.SessionFunction;
@@ -122,7 +123,8 @@ public final class DepotModel implements NoisePredictor, AutoCloseable {
         throw new SamplingException(e.getMessage());
       }
       try (Result result = denoise.call(inputs)) {
-        return Tensors.floats((TFloat32) result.get(ExportContract.EPS).orElseThrow());
+        float[] output = Tensors.floats((TFloat32) result.get(ExportContract.EPS).orElseThrow());
+        return VelocityPrediction.asNoise(output, xt, t, batch, schedule, card.getDiffusion().getPrediction());
       }
     } finally {
       inputs.values().forEach(Tensor::close);

@@ -7,7 +7,8 @@ package org.diffusiondepot.task;
  * <p>
  * A diffusion export has one signature, {@link #DENOISE}: {@link #X_T} [B, S, S, C] and
  * {@link #T} [B] (int32) plus the task's conditioning inputs ({@link #LABEL}, {@link #MASKED_IMAGE}
- * and {@link #MASK}, or {@link #LOW_RES}) to {@link #EPS}. A first-stage export has
+ * and {@link #MASK}, or {@link #LOW_RES}) to {@link #EPS}, the network's output: eps, or v when the
+ * card's {@code diffusion.prediction} is V ({@link VelocityPrediction}). A first-stage export has
  * {@link #ENCODE} ({@link #IMAGE} to {@link #Z}) and {@link #DECODE} ({@link #Z} to {@link #IMAGE}).
  */
 public final class ExportContract {

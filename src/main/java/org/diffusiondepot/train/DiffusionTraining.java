@@ -241,8 +241,9 @@ public final class DiffusionTraining implements TrainingModel {
     DdimSampler sampler = new DdimSampler(noise, Math.min(train.getSampleSteps(), noise.timesteps()), 1.0,
         config.getDiffusion().getClipDenoised());
     Conditioning condition = task.forPreview(previewImages.images(), previewImages.size(), count, train.getSeed());
-    float[] samples = sampler.sample(new SessionPredictor(session, graph, task), count, task.modelSize(),
-        task.modelChannels(), condition, train.getSeed() + 1, StepListener.NONE, task.constraint(noise, condition));
+    SessionPredictor network = new SessionPredictor(session, graph, task, noise, config.getDiffusion().getPrediction());
+    float[] samples = sampler.sample(network, count, task.modelSize(), task.modelChannels(), condition,
+        train.getSeed() + 1, StepListener.NONE, task.constraint(noise, condition));
     return new Preview("samples/ema_ddim" + sampler.timesteps().length + "_eta1",
         task.panels(task.toImages(samples, count), condition, count).grid());
   }

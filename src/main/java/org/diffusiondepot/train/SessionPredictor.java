@@ -2,25 +2,33 @@ package org.diffusiondepot.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.diffusiondepot.proto.Prediction;
 import org.diffusiondepot.runtime.Tensors;
+import org.diffusiondepot.schedule.NoiseSchedule;
 import org.diffusiondepot.task.Conditioning;
 import org.diffusiondepot.task.DiffusionTask;
 import org.diffusiondepot.task.NoisePredictor;
+import org.diffusiondepot.task.VelocityPrediction;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.types.TFloat32;
 
-/** The EMA-weight forward pass of a training graph, for previews while training. */
+/** The EMA-weight forward pass of a training graph, for previews while training; eps, as samplers want. */
 final class SessionPredictor implements NoisePredictor {
   private final Session session;
   private final TrainingGraph graph;
   private final DiffusionTask task;
+  private final NoiseSchedule schedule;
+  private final Prediction prediction;
 
-  SessionPredictor(Session session, TrainingGraph graph, DiffusionTask task) {
+  SessionPredictor(Session session, TrainingGraph graph, DiffusionTask task, NoiseSchedule schedule,
+      Prediction prediction) {
     this.session = session;
     this.graph = graph;
     this.task = task;
+    this.schedule = schedule;
+    this.prediction = prediction;
   }
 
   @Override
@@ -36,7 +44,7 @@ final class SessionPredictor implements NoisePredictor {
       Session.Runner runner = session.runner().feed(graph.sampleXt, x).feed(graph.sampleT, steps);
       DiffusionTraining.feed(runner, graph.sampleCondition, condition, batch, owned, task);
       try (Result r = runner.fetch(graph.sampleEps).run()) {
-        return Tensors.floats((TFloat32) r.get(0));
+        return VelocityPrediction.asNoise(Tensors.floats((TFloat32) r.get(0)), xt, t, batch, schedule, prediction);
       }
     } finally {
       owned.forEach(Tensor::close);

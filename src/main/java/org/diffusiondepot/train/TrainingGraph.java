@@ -157,7 +157,8 @@ public final class TrainingGraph {
     Towers.Result towers = Towers.buildFromSlices(graph, tf, layout.towers(), slices, List.of(weights.variables()),
         lossScale == null ? null : lossScale.value(), (towerOps, index, slices1) -> {
           ParameterStore params = index == 0 ? weights : new MappedStore(towerOps, Denoiser.ROOT, weights.reads());
-          Operand<TFloat32> perExample = perExampleLoss(towerOps, schedule, denoiser, params, slices1, conditionNames);
+          Operand<TFloat32> perExample = perExampleLoss(towerOps, diffusionLoss(towerOps, config), denoiser, params,
+              slices1, conditionNames);
           return new Towers.Tower(towerOps.math.mean(perExample, towerOps.constant(0)), List.of(perExample));
         });
     perExampleLoss = tf.withName("per_example_loss").identity(towers.joined(tf, 0).asOutput().expect(TFloat32.class));
@@ -196,7 +197,7 @@ public final class TrainingGraph {
     validationCondition = denoiser.placeholders(validation);
     List<Operand<?>> validationInputs = new ArrayList<>(List.of(validationX0, validationT, validationNoise));
     validationInputs.addAll(validationCondition.byName().values());
-    validationLoss = perExampleLoss(validation, schedule, denoiser.withoutDropout(),
+    validationLoss = perExampleLoss(validation, diffusionLoss(validation, config), denoiser.withoutDropout(),
         new MappedStore(validation, Denoiser.ROOT, weights.reads()), validationInputs, conditionNames);
 
     Ops sample = tf.withSubScope("sample");
@@ -209,13 +210,17 @@ public final class TrainingGraph {
         sampleXt, sampleT, sampleCondition.byName());
   }
 
+  private static DiffusionLoss diffusionLoss(Ops tf, ExperimentConfig config) {
+    return new DiffusionLoss(tf, NoiseSchedule.fromConfig(config.getDiffusion()), config.getDiffusion().getPrediction());
+  }
+
   /**
-   * ||eps - eps_theta(x_t, t, c)||^2 per example, from [x0, t, noise, conditioning...] in that
-   * order (conditioning in the order of {@code conditionNames}).
+   * ||target - network(x_t, t, c)||^2 per example (the target eps or v, {@link DiffusionLoss#target}),
+   * from [x0, t, noise, conditioning...] in that order (conditioning in the order of {@code
+   * conditionNames}).
    */
-  private static Operand<TFloat32> perExampleLoss(Ops tf, NoiseSchedule schedule, Denoiser denoiser,
+  private static Operand<TFloat32> perExampleLoss(Ops tf, DiffusionLoss diffusion, Denoiser denoiser,
       ParameterStore params, List<Operand<?>> inputs, List<String> conditionNames) {
-    DiffusionLoss diffusion = new DiffusionLoss(tf, schedule);
     Operand<TFloat32> x0 = inputs.get(0).asOutput().expect(TFloat32.class);
     Operand<TInt32> t = inputs.get(1).asOutput().expect(TInt32.class);
     Operand<TFloat32> noise = inputs.get(2).asOutput().expect(TFloat32.class);
@@ -224,7 +229,8 @@ public final class TrainingGraph {
       condition.put(conditionNames.get(i), inputs.get(3 + i));
     }
     Operand<TFloat32> xt = diffusion.qSample(x0, t, noise);
-    return diffusion.perExampleMse(denoiser.predictNoise(tf, params, xt, t, condition), noise);
+    return diffusion.perExampleMse(denoiser.predictNoise(tf, params, xt, t, condition),
+        diffusion.target(x0, t, noise));
   }
 
   public long parameterCount() {
