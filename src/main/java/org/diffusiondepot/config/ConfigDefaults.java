@@ -29,7 +29,9 @@ final class ConfigDefaults {
     if (d.getMaxBeta() == 0) d.setMaxBeta(0.999);
     // Latent models too, though a third of their unit-variance latents lie outside [-1, 1]: an
     // eps-model's x_0 at large t is barely trained (its loss weighs x_0 by abar / (1 - abar)), and
-    // unclipped it sends the demo super-resolution chain astray (README, "Latent super-resolution").
+    // unclipped it sends a briefly trained super-resolution chain astray. A v-model's x_0 is
+    // trained at every t, and clipping it then only distorts: the SR demo sets prediction: V and
+    // clip_denoised: false (README, "Latent super-resolution").
     if (!d.hasClipDenoised()) d.setClipDenoised(true);
 
     DataConfig.Builder data = c.getDataBuilder();

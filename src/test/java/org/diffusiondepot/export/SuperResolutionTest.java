@@ -2,6 +2,7 @@ package org.diffusiondepot.export;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +22,7 @@ import org.diffusiondepot.eval.ModelEvaluation;
 import org.diffusiondepot.firststage.FirstStageExporter;
 import org.diffusiondepot.firststage.FirstStageTraining;
 import org.diffusiondepot.proto.ModelCard;
+import org.diffusiondepot.proto.Prediction;
 import org.diffusiondepot.proto.Task;
 import org.diffusiondepot.sampler.DepotModel;
 import org.diffusiondepot.sampler.FirstStageModel;
@@ -45,7 +47,7 @@ class SuperResolutionTest {
   static final String SR = """
       name: "tiny_sr" task: SUPER_RESOLUTION
       model { base_channels: 8 channel_mults: [1, 2] block: RESNET_3X3 group_norm_groups: 4 middle_attention: false }
-      diffusion { beta_schedule: LINEAR variance: SAME }
+      diffusion { beta_schedule: LINEAR variance: SAME prediction: V clip_denoised: false }
       data { resolution: 16 channels: 3 }
       super_resolution { downscale: 2 first_stage: "%s" }
       latent_shape: [3, 4, 4]
@@ -80,6 +82,8 @@ class SuperResolutionTest {
       assertEquals(16, card.getImageSize());
       assertEquals(8, card.getLowResSize());
       assertEquals(4, card.getModelSize());
+      assertEquals(Prediction.V, card.getDiffusion().getPrediction(), "as the demo: a v-network, unclipped latents");
+      assertFalse(card.getDiffusion().getClipDenoised());
       double scale = original.card().getLatentScale();
       assertTrue(scale > 0 && Double.isFinite(scale));
       assertEquals(scale, card.getLatentScale(), 0.0, "the diffusion card carries the first stage's scale");
