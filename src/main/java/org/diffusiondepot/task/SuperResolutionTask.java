@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.diffusiondepot.image.ImageGrid;
+import org.diffusiondepot.image.Images;
 import org.diffusiondepot.image.Pixels;
 import org.diffusiondepot.image.Resampler;
 import org.diffusiondepot.proto.ExperimentConfig;
@@ -31,6 +32,7 @@ import org.tensorflow.Tensor;
 public final class SuperResolutionTask extends DiffusionTask {
   private final LatentCodec firstStage;
   private final Degradation degradation;
+  private final BackProjection projection;
   private final int lowSize;
   private final int latentSide;
   private final int latentChannels;
@@ -40,6 +42,7 @@ public final class SuperResolutionTask extends DiffusionTask {
     this.firstStage = firstStage;
     SuperResolutionConfig sr = config.getSuperResolution();
     this.degradation = new Degradation(sr.getDownscale(), sr.getBlurSigma(), sr.getNoiseStd());
+    this.projection = new BackProjection(degradation, imageSize, imageChannels);
     this.lowSize = imageSize / sr.getDownscale();
     this.latentChannels = config.getLatentShape(0);
     this.latentSide = config.getLatentShape(1);
@@ -195,7 +198,6 @@ public final class SuperResolutionTask extends DiffusionTask {
     if (condition.lowRes() == null) {
       throw new ConditioningException("this super-resolution model needs a low-resolution image");
     }
-    BackProjection projection = new BackProjection(degradation, imageSize, imageChannels);
     int per = imageSize * imageSize * imageChannels;
     int lowPer = lowSize * lowSize * imageChannels;
     float[] out = new float[n * per];
@@ -216,11 +218,8 @@ public final class SuperResolutionTask extends DiffusionTask {
 
   /** Plain bicubic upscaling of one low-res image to the output size, clipped: the baseline to beat. */
   public float[] bicubic(float[] lowRes) {
-    float[] up = Resampler.resize(lowRes, lowSize, lowSize, imageSize, imageSize, imageChannels,
-        Resampler.Filter.BICUBIC);
-    for (int i = 0; i < up.length; i++) {
-      up[i] = Math.max(-1f, Math.min(1f, up[i]));
-    }
+    float[] up = degradation.upscale(lowRes, imageSize, imageChannels);
+    Images.clamp(up);
     return up;
   }
 

@@ -17,6 +17,7 @@ import org.diffusiondepot.optim.Gradients;
 import org.diffusiondepot.optim.LossScale;
 import org.diffusiondepot.optim.Towers;
 import org.diffusiondepot.proto.ExperimentConfig;
+import org.diffusiondepot.proto.Prediction;
 import org.diffusiondepot.proto.TrainConfig;
 import org.diffusiondepot.schedule.NoiseSchedule;
 import org.diffusiondepot.task.ExportContract;
@@ -101,6 +102,7 @@ public final class TrainingGraph {
     layout = TrainingLayout.of(train);
     denoiser = Denoiser.fromConfig(config);
     NoiseSchedule schedule = NoiseSchedule.fromConfig(config.getDiffusion());
+    Prediction prediction = config.getDiffusion().getPrediction();
     int size = denoiser.modelSize();
     int channels = denoiser.modelChannels();
 
@@ -157,7 +159,7 @@ public final class TrainingGraph {
     Towers.Result towers = Towers.buildFromSlices(graph, tf, layout.towers(), slices, List.of(weights.variables()),
         lossScale == null ? null : lossScale.value(), (towerOps, index, slices1) -> {
           ParameterStore params = index == 0 ? weights : new MappedStore(towerOps, Denoiser.ROOT, weights.reads());
-          Operand<TFloat32> perExample = perExampleLoss(towerOps, diffusionLoss(towerOps, config), denoiser, params,
+          Operand<TFloat32> perExample = perExampleLoss(towerOps, new DiffusionLoss(towerOps, schedule, prediction), denoiser, params,
               slices1, conditionNames);
           return new Towers.Tower(towerOps.math.mean(perExample, towerOps.constant(0)), List.of(perExample));
         });
@@ -197,8 +199,9 @@ public final class TrainingGraph {
     validationCondition = denoiser.placeholders(validation);
     List<Operand<?>> validationInputs = new ArrayList<>(List.of(validationX0, validationT, validationNoise));
     validationInputs.addAll(validationCondition.byName().values());
-    validationLoss = perExampleLoss(validation, diffusionLoss(validation, config), denoiser.withoutDropout(),
-        new MappedStore(validation, Denoiser.ROOT, weights.reads()), validationInputs, conditionNames);
+    validationLoss = perExampleLoss(validation, new DiffusionLoss(validation, schedule, prediction),
+        denoiser.withoutDropout(), new MappedStore(validation, Denoiser.ROOT, weights.reads()), validationInputs,
+        conditionNames);
 
     Ops sample = tf.withSubScope("sample");
     Denoiser inference = denoiser.withoutDropout();
@@ -208,10 +211,6 @@ public final class TrainingGraph {
     sampleCondition = inference.placeholders(sample);
     sampleEps = inference.predictNoise(sample, new MappedStore(sample, Denoiser.ROOT, emaShadows),
         sampleXt, sampleT, sampleCondition.byName());
-  }
-
-  private static DiffusionLoss diffusionLoss(Ops tf, ExperimentConfig config) {
-    return new DiffusionLoss(tf, NoiseSchedule.fromConfig(config.getDiffusion()), config.getDiffusion().getPrediction());
   }
 
   /**
