@@ -34,9 +34,16 @@ final class ConfigValidator {
         fail("first_stage", "a first_stage { ... } block for a FIRST_STAGE (VQGAN) config", "nothing");
       }
       checkFirstStage(c.getFirstStage(), c.getData().getResolution());
+      if (c.getTrain().getRecompute()) {
+        fail("train.recompute", "false for a FIRST_STAGE config (only the diffusion UNet recomputes its blocks)", true);
+      }
       return;
     }
     checkModel(c.getModel(), modelSize(c));
+    if (c.getTrain().getRecompute() && c.getModel().getDropout() > 0) {
+      fail("train.recompute", "model.dropout 0 (a recomputed block would draw a new dropout mask; dropout is "
+          + c.getModel().getDropout() + ")", true);
+    }
     checkDiffusion(c.getDiffusion());
     switch (c.getTask()) {
       case CLASS_CONDITIONAL -> {

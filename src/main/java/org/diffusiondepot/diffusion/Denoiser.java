@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.diffusiondepot.nn.Arithmetic;
 import org.diffusiondepot.nn.ParameterStore;
+import org.diffusiondepot.nn.Recomputation;
 import org.diffusiondepot.nn.UNet;
 import org.diffusiondepot.nn.UNetSpec;
 import org.diffusiondepot.proto.ExperimentConfig;
@@ -92,6 +93,15 @@ public final class Denoiser {
   /** Builds eps_theta(x_t, t, conditioning), the conditioning given by input name (e.g. slices of a batch). */
   public Operand<TFloat32> predictNoise(Ops tf, ParameterStore params, Operand<TFloat32> xt, Operand<TInt32> t,
       Map<String, ? extends Operand<?>> cond) {
+    return predictNoise(tf, params, xt, t, cond, null);
+  }
+
+  /**
+   * As above, the UNet built as segments of {@code recomputation} (when not null), whose gradients
+   * it then computes ({@code train.recompute}).
+   */
+  public Operand<TFloat32> predictNoise(Ops tf, ParameterStore params, Operand<TFloat32> xt, Operand<TInt32> t,
+      Map<String, ? extends Operand<?>> cond, Recomputation recomputation) {
     List<Operand<TFloat32>> parts = new ArrayList<>();
     parts.add(xt);
     Operand<TInt32> label = null;
@@ -103,7 +113,7 @@ public final class Denoiser {
       }
     }
     Operand<TFloat32> input = parts.size() == 1 ? xt : tf.concat(parts, tf.constant(3));
-    return unet.apply(tf, params, input, t, label);
+    return unet.apply(tf, params, input, t, label, recomputation);
   }
 
   private static Operand<?> require(Map<String, ? extends Operand<?>> cond, String name) {

@@ -47,6 +47,11 @@ public final class Layers {
     return tf;
   }
 
+  /** The same layers building their ops with {@code other} (e.g. under control dependencies). */
+  public Layers on(Ops other) {
+    return new Layers(other, params, arithmetic, leanActivations);
+  }
+
   /** k x k convolution with bias, SAME padding. */
   public Operand<TFloat32> conv(String name, Operand<TFloat32> x, int in, int out, int k, int stride) {
     long fanIn = (long) in * k * k;

@@ -62,20 +62,35 @@ public final class UNet {
    */
   public Operand<TFloat32> apply(Ops tf, ParameterStore params, Operand<TFloat32> x, Operand<TInt32> t,
       Operand<TInt32> label) {
-    Layers l = new Layers(tf, params, arithmetic, leanActivations);
+    return apply(tf, params, x, t, label, null);
+  }
+
+  /**
+   * As above, built as segments of {@code recomputation} when it is not null: the time embedding,
+   * conv_in, each block with its attention, each resampling conv, the middle and the output head,
+   * so that training keeps only the block boundaries (the skips) for the backward pass.
+   */
+  public Operand<TFloat32> apply(Ops tf, ParameterStore params, Operand<TFloat32> x, Operand<TInt32> t,
+      Operand<TInt32> label, Recomputation recomputation) {
+    Layers l = new Layers(tf, recomputation == null ? params : recomputation.store(params), arithmetic,
+        leanActivations);
+    Segments segments = (name, inputs, body) -> recomputation == null ? body.apply(l, inputs)
+        : recomputation.segment(l, name, inputs, body);
     int base = spec.baseChannels();
     int embDim = spec.embeddingDim();
-    Operand<TFloat32> emb = TimeEmbedding.mlp(l, t, base, embDim);
-    if (spec.numClasses() > 0) {
-      if (label == null) {
-        throw new IllegalArgumentException("a class-conditional UNet needs a label input");
-      }
-      emb = tf.math.add(emb, l.embedding("class_embedding", label, spec.numClasses() + 1, embDim));
+    if (spec.numClasses() > 0 && label == null) {
+      throw new IllegalArgumentException("a class-conditional UNet needs a label input");
     }
+    Operand<TFloat32> emb = segments.build("embedding", label == null ? List.of(t) : List.of(t, label), (e, in) -> {
+      Operand<TFloat32> time = TimeEmbedding.mlp(e, in.get(0).asOutput().expect(TInt32.class), base, embDim);
+      return spec.numClasses() == 0 ? time : e.tf().math.add(time,
+          e.embedding("class_embedding", in.get(1).asOutput().expect(TInt32.class), spec.numClasses() + 1, embDim));
+    });
     List<Integer> mults = spec.channelMults();
     Deque<Operand<TFloat32>> skips = new ArrayDeque<>();
     Deque<Integer> skipChannels = new ArrayDeque<>();
-    Operand<TFloat32> h = l.conv("conv_in", x, spec.inChannels(), base, 3, 1);
+    Operand<TFloat32> h = segments.build("conv_in", List.of(x),
+        (e, in) -> e.conv("conv_in", floats(in, 0), spec.inChannels(), base, 3, 1));
     skips.push(h);
     skipChannels.push(base);
     int ch = base;
@@ -84,44 +99,66 @@ public final class UNet {
       int out = base * mults.get(level);
       for (int i = 0; i < spec.blocksPerLevel(); i++) {
         String name = "down" + level + "/block" + i;
-        h = block.apply(l, name, h, ch, out, emb, embDim);
+        int in = ch;
+        boolean attention = spec.attentionResolutions().contains(res);
+        h = segments.build(name, List.of(h, emb), (e, inputs) -> {
+          Operand<TFloat32> y = block.apply(e, name, floats(inputs, 0), in, out, floats(inputs, 1), embDim);
+          return attention ? AttentionBlock.apply(e, name + "/attn", y, out, spec.groups()) : y;
+        });
         ch = out;
-        if (spec.attentionResolutions().contains(res)) {
-          h = AttentionBlock.apply(l, name + "/attn", h, ch, spec.groups());
-        }
         skips.push(h);
         skipChannels.push(ch);
       }
       if (level != mults.size() - 1) {
-        h = l.conv("down" + level + "/downsample", h, ch, ch, 3, 2);
+        String name = "down" + level + "/downsample";
+        int width = ch;
+        h = segments.build(name, List.of(h), (e, in) -> e.conv(name, floats(in, 0), width, width, 3, 2));
         res /= 2;
         skips.push(h);
         skipChannels.push(ch);
       }
     }
-    h = block.apply(l, "mid/block0", h, ch, ch, emb, embDim);
-    if (spec.middleAttention()) {
-      h = AttentionBlock.apply(l, "mid/attn", h, ch, spec.groups());
-    }
-    h = block.apply(l, "mid/block1", h, ch, ch, emb, embDim);
+    int middle = ch;
+    h = segments.build("mid", List.of(h, emb), (e, in) -> {
+      Operand<TFloat32> y = block.apply(e, "mid/block0", floats(in, 0), middle, middle, floats(in, 1), embDim);
+      if (spec.middleAttention()) {
+        y = AttentionBlock.apply(e, "mid/attn", y, middle, spec.groups());
+      }
+      return block.apply(e, "mid/block1", y, middle, middle, floats(in, 1), embDim);
+    });
     for (int level = mults.size() - 1; level >= 0; level--) {
       int out = base * mults.get(level);
       for (int i = 0; i <= spec.blocksPerLevel(); i++) {
         String name = "up" + level + "/block" + i;
-        int skipCh = skipChannels.pop();
-        h = tf.concat(List.of(h, skips.pop()), tf.constant(3));
-        h = block.apply(l, name, h, ch + skipCh, out, emb, embDim);
+        int in = ch + skipChannels.pop();
+        boolean attention = spec.attentionResolutions().contains(res);
+        h = segments.build(name, List.of(h, skips.pop(), emb), (e, inputs) -> {
+          Operand<TFloat32> joined = e.tf().concat(List.of(floats(inputs, 0), floats(inputs, 1)), e.tf().constant(3));
+          Operand<TFloat32> y = block.apply(e, name, joined, in, out, floats(inputs, 2), embDim);
+          return attention ? AttentionBlock.apply(e, name + "/attn", y, out, spec.groups()) : y;
+        });
         ch = out;
-        if (spec.attentionResolutions().contains(res)) {
-          h = AttentionBlock.apply(l, name + "/attn", h, ch, spec.groups());
-        }
       }
       if (level != 0) {
-        h = l.conv("up" + level + "/upsample", l.upsample2x(h), ch, ch, 3, 1);
+        String name = "up" + level + "/upsample";
+        int width = ch;
+        h = segments.build(name, List.of(h), (e, in) -> e.conv(name, e.upsample2x(floats(in, 0)), width, width, 3, 1));
         res *= 2;
       }
     }
-    h = l.silu(l.groupNorm("norm_out", h, ch, spec.groups()));
-    return l.conv("conv_out", h, ch, spec.outChannels(), 3, 1);
+    int last = ch;
+    return segments.build("out", List.of(h), (e, in) ->
+        e.conv("conv_out", e.silu(e.groupNorm("norm_out", floats(in, 0), last, spec.groups())), last,
+            spec.outChannels(), 3, 1));
+  }
+
+  /** Builds a named piece of the network, inline or as a recomputed segment. */
+  @FunctionalInterface
+  private interface Segments {
+    Operand<TFloat32> build(String name, List<Operand<?>> inputs, Recomputation.Body body);
+  }
+
+  private static Operand<TFloat32> floats(List<Operand<?>> inputs, int i) {
+    return inputs.get(i).asOutput().expect(TFloat32.class);
   }
 }

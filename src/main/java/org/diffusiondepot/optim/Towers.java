@@ -45,10 +45,34 @@ public final class Towers {
    * A tower's loss (the mean over its slice), whatever per-example outputs it wants to expose, and
    * what to differentiate for each variable group: by default the loss, for the first group only.
    */
-  public record Tower(Operand<TFloat32> loss, List<Operand<?>> outputs, List<Objective> objectives) {
+  public record Tower(Operand<TFloat32> loss, List<Operand<?>> outputs, List<Objective> objectives,
+      Backprop backprop) {
+    public Tower(Operand<TFloat32> loss, List<Operand<?>> outputs, List<Objective> objectives) {
+      this(loss, outputs, objectives, null);
+    }
+
     public Tower(Operand<TFloat32> loss, List<Operand<?>> outputs) {
       this(loss, outputs, List.of(new Objective(List.of(loss), null)));
     }
+
+    /** The same tower differentiated by {@code backprop} instead of {@code Graph.addGradients}. */
+    public Tower differentiatedBy(Backprop backprop) {
+      return new Tower(loss, outputs, objectives, backprop);
+    }
+  }
+
+  /**
+   * How a tower's gradients are built when not by {@code Graph.addGradients} over its whole
+   * forward pass, e.g. by recomputed segments ({@code nn.Recomputation#gradients}).
+   */
+  @FunctionalInterface
+  public interface Backprop {
+    /**
+     * @param dys null for ones
+     * @return the gradient of {@code sum(ys * dys)} for each variable of the group, in its order
+     */
+    Output<?>[] gradients(Graph graph, Ops tf, String prefix, Output<?>[] ys, Output<?>[] dys,
+        Map<String, Variable<TFloat32>> variables);
   }
 
   /**
@@ -187,9 +211,11 @@ public final class Towers {
           String prefix = gradientScope(count, index, g);
           Objective objective = tower.objectives().get(g);
           Operand<TFloat32> scale = objective.scaled() ? null : lossScale;
-          gradients.add(Gradients.of(onDevice, reachable(onDevice, targets.get(g), graph.addGradients(prefix,
-              outputs(scaled(onDevice, objective.ys(), objective.dys() == null ? scale : null)),
-              targets.get(g), objective.dys() == null ? null : outputs(scaled(onDevice, objective.dys(), scale))))));
+          Output<?>[] ys = outputs(scaled(onDevice, objective.ys(), objective.dys() == null ? scale : null));
+          Output<?>[] dys = objective.dys() == null ? null : outputs(scaled(onDevice, objective.dys(), scale));
+          Output<?>[] raw = tower.backprop() == null ? graph.addGradients(prefix, ys, targets.get(g), dys)
+              : tower.backprop().gradients(graph, onDevice, prefix, ys, dys, groups.get(g));
+          gradients.add(Gradients.of(onDevice, reachable(onDevice, targets.get(g), raw)));
         }
         if (sums == null) {
           sums = gradients;

@@ -9,6 +9,7 @@ import org.diffusiondepot.diffusion.ConditionInputs;
 import org.diffusiondepot.diffusion.Denoiser;
 import org.diffusiondepot.diffusion.DiffusionLoss;
 import org.diffusiondepot.nn.MappedStore;
+import org.diffusiondepot.nn.Recomputation;
 import org.diffusiondepot.nn.ParameterStore;
 import org.diffusiondepot.nn.VariableStore;
 import org.diffusiondepot.optim.AdamW;
@@ -159,9 +160,11 @@ public final class TrainingGraph {
     Towers.Result towers = Towers.buildFromSlices(graph, tf, layout.towers(), slices, List.of(weights.variables()),
         lossScale == null ? null : lossScale.value(), (towerOps, index, slices1) -> {
           ParameterStore params = index == 0 ? weights : new MappedStore(towerOps, Denoiser.ROOT, weights.reads());
+          Recomputation recomputation = train.getRecompute() ? new Recomputation(Denoiser.ROOT) : null;
           Operand<TFloat32> perExample = perExampleLoss(towerOps, new DiffusionLoss(towerOps, schedule, prediction), denoiser, params,
-              slices1, conditionNames);
-          return new Towers.Tower(towerOps.math.mean(perExample, towerOps.constant(0)), List.of(perExample));
+              slices1, conditionNames, recomputation);
+          Towers.Tower tower = new Towers.Tower(towerOps.math.mean(perExample, towerOps.constant(0)), List.of(perExample));
+          return recomputation == null ? tower : tower.differentiatedBy(recomputation::gradients);
         });
     perExampleLoss = tf.withName("per_example_loss").identity(towers.joined(tf, 0).asOutput().expect(TFloat32.class));
     loss = tf.withName("loss").identity(towers.loss(tf));
@@ -201,7 +204,7 @@ public final class TrainingGraph {
     validationInputs.addAll(validationCondition.byName().values());
     validationLoss = perExampleLoss(validation, new DiffusionLoss(validation, schedule, prediction),
         denoiser.withoutDropout(), new MappedStore(validation, Denoiser.ROOT, weights.reads()), validationInputs,
-        conditionNames);
+        conditionNames, null);
 
     Ops sample = tf.withSubScope("sample");
     Denoiser inference = denoiser.withoutDropout();
@@ -219,7 +222,7 @@ public final class TrainingGraph {
    * conditionNames}).
    */
   private static Operand<TFloat32> perExampleLoss(Ops tf, DiffusionLoss diffusion, Denoiser denoiser,
-      ParameterStore params, List<Operand<?>> inputs, List<String> conditionNames) {
+      ParameterStore params, List<Operand<?>> inputs, List<String> conditionNames, Recomputation recomputation) {
     Operand<TFloat32> x0 = inputs.get(0).asOutput().expect(TFloat32.class);
     Operand<TInt32> t = inputs.get(1).asOutput().expect(TInt32.class);
     Operand<TFloat32> noise = inputs.get(2).asOutput().expect(TFloat32.class);
@@ -228,7 +231,7 @@ public final class TrainingGraph {
       condition.put(conditionNames.get(i), inputs.get(3 + i));
     }
     Operand<TFloat32> xt = diffusion.qSample(x0, t, noise);
-    return diffusion.perExampleMse(denoiser.predictNoise(tf, params, xt, t, condition),
+    return diffusion.perExampleMse(denoiser.predictNoise(tf, params, xt, t, condition, recomputation),
         diffusion.target(x0, t, noise));
   }
 

@@ -56,6 +56,16 @@ class ConfigLoaderTest {
     assertTrue(e.getMessage().contains("classes.num_classes"), e.getMessage());
   }
 
+  /** A recomputed block would draw a second dropout mask, so the two settings exclude each other. */
+  @Test
+  void recomputationRefusesDropout() {
+    String recompute = GOOD.replace("iterations: 10", "iterations: 10 recompute: true");
+    assertTrue(ConfigLoader.parse(recompute, "c").getTrain().getRecompute());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.parse(recompute.replace("block: RESNET_3X3", "block: RESNET_3X3 dropout: 0.1"), "c"));
+    assertTrue(e.getMessage().startsWith("c: train.recompute: expected model.dropout 0"), e.getMessage());
+  }
+
   @Test
   void taskSettingsThatWouldOnlyFailInTrainingFailAtLoad() {
     // 0.3 and 0.3005 of 16x16 pixels are 76.8 and 76.9: no mask has a whole number of pixels between them

@@ -72,6 +72,20 @@ class TrainingLayoutTest {
         run("devices: [\"/device:CPU:0\", \"/device:CPU:1\"] accumulation_steps: 2", 3), "2 replicas x 2");
   }
 
+  /** train.recompute changes what the backward pass keeps, not what it computes. */
+  @Test
+  void recomputedBlocksLearnWhatTheWholeGraphLearns() {
+    assertSameState(reference, run("recompute: true", 3), "recompute");
+  }
+
+  /** Recomputation inside towers: each tower's blocks are rebuilt under its own gradient scope. */
+  @Test
+  void recomputedBlocksInReplicasAndMicroBatches() {
+    assertSameState(reference,
+        run("recompute: true devices: [\"/device:CPU:0\", \"/device:CPU:1\"] accumulation_steps: 2", 3),
+        "recompute, 2 replicas x 2");
+  }
+
   /** A checkpoint written by two replicas resumes on one device and continues as if it had been one all along. */
   @Test
   void aCheckpointOfTwoReplicasResumesOnOneDevice(@TempDir Path dir) throws Exception {
