@@ -35,7 +35,8 @@ public final class TrainingBenchmark {
     int channels = graph.denoiser.modelChannels();
     int threads = SessionConfigs.cpu().getIntraOpParallelismThreads();
     Random random = new Random(0);
-    out.printf("[%s] %s%n", config.getName(), graph.layout.describe());
+    out.printf("[%s] %s%n", config.getName(), graph.describeLayout());
+    graph.layout.hardwareNote().ifPresent(note -> out.printf("[%s] note: %s%n", config.getName(), note));
     try (Session session = new Session(graph.graph, graph.layout.sessionConfig())) {
       session.initialize();
       float[] x0 = uniform(random, batch * size * size * channels);

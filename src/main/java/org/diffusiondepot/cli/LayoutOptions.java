@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 /**
  * Shortcuts for a training step's layout on train and bench: {@code --devices N},
- * {@code --precision}, {@code --accumulation K}. Each is a {@code --set} of the train field it
+ * {@code --precision}, {@code --accumulation K}, {@code --recompute}. Each is a {@code --set} of the train field it
  * names, so it is validated with the config (a layout that does not divide the batch is refused
  * naming the field) and recorded in the run's config.
  */
@@ -28,6 +28,11 @@ final class LayoutOptions {
       description = "micro-batches per update, to trade steps for memory; sets train.accumulation_steps")
   Integer accumulation;
 
+  @Option(names = "--recompute",
+      description = "keep only the UNet's block boundaries for the backward pass and rebuild each block when "
+          + "it is reached: far less memory for about a third more compute; sets train.recompute")
+  boolean recompute;
+
   /** The options as {@code --set} assignments, in text format. */
   List<String> assignments() {
     List<String> out = new ArrayList<>();
@@ -43,6 +48,9 @@ final class LayoutOptions {
     }
     if (accumulation != null) {
       out.add("train.accumulation_steps=" + accumulation);
+    }
+    if (recompute) {
+      out.add("train.recompute=true");
     }
     return out;
   }

@@ -22,11 +22,11 @@ import org.tensorflow.types.TFloat32;
  * {@link Graph#addGradients} differentiates through the ops it is given, so the backward pass is
  * assembled here segment by segment, last first: the gradient reaching a segment's output is the
  * sum of what its consumers sent back; the segment is built a second time from its original
- * inputs and the same parameter tensors, with a control dependency on that gradient (so the copy
+ * inputs, each read through an Identity with a control dependency on that gradient (so the copy
  * runs during the backward pass, not beside the forward one, and grappler cannot merge it with the
- * original: nodes with different control inputs are not duplicates); and the copy alone is
- * differentiated with respect to its inputs and parameters. No gradient op reads a tensor inside
- * an original segment, so TensorFlow frees those as soon as the forward pass has used them.
+ * original), and with the same parameter tensors; and the copy alone is differentiated with respect
+ * to those identities and its parameters. No gradient op reads a tensor inside an original
+ * segment, so TensorFlow frees those as soon as the forward pass has used them.
  * <p>
  * Every op of the network must sit in a segment, and a segment's inputs must be outputs of earlier
  * segments or the network's inputs (whose gradients are not needed). The recomputed forward pass
@@ -130,26 +130,27 @@ public final class Recomputation {
         continue;
       }
       Operand<TFloat32> dy = parts.size() == 1 ? parts.get(0) : tf.math.addN(parts);
-      Layers again = segment.layers().on(tf.withControlDependencies(List.of(dy)));
-      // The copy reads each boundary through its own Identity and is differentiated with respect
-      // to those: asked for a boundary itself, addGradients would return the total derivative,
-      // through the original segments too, whenever one input lies upstream of another (the time
-      // embedding of every block, a skip of the blocks after it).
+      // The copy reads each input through its own Identity, which waits for dy: so the copy runs
+      // when the backward pass reaches it, and grappler cannot merge it with the original. Only
+      // the entry points carry the control dependency; on every op of the copy it would keep
+      // grappler's remapper from fusing them (measured 20% slower steps). The copy is
+      // differentiated with respect to the identities: asked for a boundary itself, addGradients
+      // would return the total derivative, through the original segments too, whenever one input
+      // lies upstream of another (the time embedding of every block, a skip of the blocks after it).
+      Ops gated = tf.withControlDependencies(List.of(dy));
       List<Operand<?>> proxies = new ArrayList<>();
       List<Output<?>> xs = new ArrayList<>();
       List<Output<?>> boundaries = new ArrayList<>();
       for (Operand<?> input : segment.inputs()) {
+        Operand<?> proxy = gated.identity(input);
+        proxies.add(proxy);
         Integer producer = producedBy.get(input.asOutput());
         if (producer != null && producer < s) {
-          Operand<?> proxy = again.tf().identity(input);
-          proxies.add(proxy);
           xs.add(proxy.asOutput());
           boundaries.add(input.asOutput());
-        } else {
-          proxies.add(input);
         }
       }
-      Operand<TFloat32> copy = replay(segment, proxies, again);
+      Operand<TFloat32> copy = replay(segment, proxies, segment.layers().on(tf));
       int inputCount = xs.size();
       List<String> names = List.copyOf(segment.parameters().keySet());
       names.forEach(n -> xs.add(segment.parameters().get(n).asOutput()));

@@ -108,7 +108,7 @@ public final class DiffusionTraining implements TrainingModel {
 
   @Override
   public String layout() {
-    return graph.layout.describe();
+    return graph.describeLayout();
   }
 
   @Override

@@ -120,6 +120,7 @@ public final class TrainLoop {
           data.dataset().size(), data.split().train().length, data.split().validation().length, data.source(),
           model.layout());
       model.notes().forEach(note -> out.println("note: " + note));
+      TrainingLayout.of(train).hardwareNote().ifPresent(note -> out.println("note: " + note));
       if (targetStep > schedule.end() && step < targetStep) {
         out.printf("note: the learning-rate schedule ends at step %d (train.iterations); from there to step %d the "
             + "learning rate stays at its minimum, %.3g%n", schedule.end(), targetStep, train.getMinLearningRate());

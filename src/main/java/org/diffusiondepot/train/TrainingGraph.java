@@ -52,6 +52,8 @@ public final class TrainingGraph {
   public final Graph graph;
   public final Denoiser denoiser;
   public final TrainingLayout layout;
+  /** Whether the UNet's blocks are rebuilt for the backward pass ({@code train.recompute}). */
+  public final boolean recompute;
   /**
    * Fed per step: clean images [B, S, S, C] in [-1, 1]; on a cluster only the chief's rows of the
    * batch, from row {@link #chiefFirstRow} (the other workers feed theirs, see {@link BatchShards}).
@@ -101,6 +103,7 @@ public final class TrainingGraph {
     Ops tf = Ops.create(graph);
     TrainConfig train = config.getTrain();
     layout = TrainingLayout.of(train);
+    recompute = train.getRecompute();
     denoiser = Denoiser.fromConfig(config);
     NoiseSchedule schedule = NoiseSchedule.fromConfig(config.getDiffusion());
     Prediction prediction = config.getDiffusion().getPrediction();
@@ -160,7 +163,7 @@ public final class TrainingGraph {
     Towers.Result towers = Towers.buildFromSlices(graph, tf, layout.towers(), slices, List.of(weights.variables()),
         lossScale == null ? null : lossScale.value(), (towerOps, index, slices1) -> {
           ParameterStore params = index == 0 ? weights : new MappedStore(towerOps, Denoiser.ROOT, weights.reads());
-          Recomputation recomputation = train.getRecompute() ? new Recomputation(Denoiser.ROOT) : null;
+          Recomputation recomputation = recompute ? new Recomputation(Denoiser.ROOT) : null;
           Operand<TFloat32> perExample = perExampleLoss(towerOps, new DiffusionLoss(towerOps, schedule, prediction), denoiser, params,
               slices1, conditionNames, recomputation);
           Towers.Tower tower = new Towers.Tower(towerOps.math.mean(perExample, towerOps.constant(0)), List.of(perExample));
@@ -233,6 +236,11 @@ public final class TrainingGraph {
     Operand<TFloat32> xt = diffusion.qSample(x0, t, noise);
     return diffusion.perExampleMse(denoiser.predictNoise(tf, params, xt, t, condition, recomputation),
         diffusion.target(x0, t, noise));
+  }
+
+  /** The layout as the first log line gives it, e.g. "1 device, bf16, recomputed blocks". */
+  public String describeLayout() {
+    return layout.describe() + (recompute ? ", recomputed blocks" : "");
   }
 
   public long parameterCount() {

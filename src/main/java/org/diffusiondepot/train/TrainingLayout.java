@@ -4,6 +4,7 @@ import java.util.List;
 import org.diffusiondepot.optim.DeviceNames;
 import org.diffusiondepot.optim.Towers;
 import org.diffusiondepot.proto.Precision;
+import org.diffusiondepot.runtime.CpuFeatures;
 import org.diffusiondepot.proto.TrainConfig;
 import org.diffusiondepot.config.ConfigException;
 import org.diffusiondepot.runtime.Devices;
@@ -91,6 +92,11 @@ public record TrainingLayout(List<String> devices, int accumulation, Precision p
       }
     }
     return out;
+  }
+
+  /** A warning about this machine for this layout: BF16 on a CPU that emulates it ({@link CpuFeatures}). */
+  public java.util.Optional<String> hardwareNote() {
+    return precision == Precision.BF16 ? CpuFeatures.bf16Warning(Devices.gpus() > 0) : java.util.Optional.empty();
   }
 
   /** E.g. "2 replicas (/device:CPU:0, /device:CPU:1) x 4 micro-batches, bf16". */
