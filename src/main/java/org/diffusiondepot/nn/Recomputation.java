@@ -131,9 +131,9 @@ public final class Recomputation {
       }
       Operand<TFloat32> dy = parts.size() == 1 ? parts.get(0) : tf.math.addN(parts);
       // The copy reads each input through its own Identity, which waits for dy: so the copy runs
-      // when the backward pass reaches it, and grappler cannot merge it with the original. Only
-      // the entry points carry the control dependency; on every op of the copy it would keep
-      // grappler's remapper from fusing them (measured 20% slower steps). The copy is
+      // when the backward pass reaches it, and grappler cannot merge it with the original. The
+      // entry points are enough: every other op of the copy reads them, or only parameters and
+      // constants (those may run early; they are parameter-sized). The copy is
       // differentiated with respect to the identities: asked for a boundary itself, addGradients
       // would return the total derivative, through the original segments too, whenever one input
       // lies upstream of another (the time embedding of every block, a skip of the blocks after it).
