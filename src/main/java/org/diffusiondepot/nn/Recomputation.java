@@ -60,14 +60,14 @@ public final class Recomputation {
   public ParameterStore store(ParameterStore inner) {
     return (name, shape, initializer) -> {
       String key = root + "/" + name;
+      if (building == null) {
+        throw new IllegalStateException("parameter " + key + " is read outside every segment; with recomputation "
+            + "every op of the network must be in one");
+      }
       Operand<TFloat32> read = parameters.get(key);
       if (read == null) {
         read = inner.parameter(name, shape, initializer);
         parameters.put(key, read);
-      }
-      if (building == null) {
-        throw new IllegalStateException("parameter " + key + " is read outside every segment; with recomputation "
-            + "every op of the network must be in one");
       }
       building.put(key, read);
       return read;
@@ -94,7 +94,10 @@ public final class Recomputation {
     }
   }
 
-  /** The segments' outputs in build order: all the backward pass keeps of the forward pass, with the network's inputs. */
+  /**
+   * The segments' outputs in build order: with the network's inputs and its parameters, all the
+   * backward pass keeps of the forward pass.
+   */
   public List<Output<TFloat32>> boundaries() {
     return segments.stream().map(Segment::output).toList();
   }

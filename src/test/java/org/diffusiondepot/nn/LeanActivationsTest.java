@@ -3,14 +3,10 @@ package org.diffusiondepot.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashSet;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.config.ConfigOverrides;
@@ -48,11 +44,11 @@ class LeanActivationsTest {
   void sameOutputAndGradientsFromFewerKeptTensors(BlockType block) {
     Run plain = run(block, false);
     Run lean = run(block, true);
-    assertTrue(relativeDifference(plain.output, lean.output) <= 1e-6,
-        "outputs differ by " + relativeDifference(plain.output, lean.output));
+    assertTrue(BackwardPasses.relativeDifference(plain.output, lean.output) <= 1e-6,
+        "outputs differ by " + BackwardPasses.relativeDifference(plain.output, lean.output));
     assertEquals(plain.gradients.size(), lean.gradients.size());
     for (int i = 0; i < plain.gradients.size(); i++) {
-      double d = relativeDifference(plain.gradients.get(i), lean.gradients.get(i));
+      double d = BackwardPasses.relativeDifference(plain.gradients.get(i), lean.gradients.get(i));
       // 1e-5: the sums of the backward pass run in another order
       assertTrue(d <= 1e-5, "gradient " + i + " differs by " + d + " relative");
     }
@@ -109,11 +105,7 @@ class LeanActivationsTest {
       Output<?>[] grads = g.addGradients("gradients", new Output<?>[] {loss.asOutput()},
           vars.stream().map(Variable::asOutput).toArray(Output[]::new), null);
       long[] kept = keptBytes(g, grads, block == BlockType.CONVNEXT_7X7 ? "Erf" : "Sigmoid");
-      float[] input = new float[BATCH * SIZE * SIZE * 3];
-      Random r = new Random(1);
-      for (int i = 0; i < input.length; i++) {
-        input[i] = (float) r.nextGaussian();
-      }
+      float[] input = BackwardPasses.gaussian(BATCH * SIZE * SIZE * 3, 1);
       try (Session s = new Session(g)) {
         s.initialize();
         try (TFloat32 xt = Tensors.of(input, BATCH, SIZE, SIZE, 3); TInt32 tt = Tensors.of(new int[] {3, 700}, BATCH)) {
@@ -139,19 +131,7 @@ class LeanActivationsTest {
    * bytes of the activation ops' ({@code activationOp}) inputs, the size of one activation's tensor.
    */
   private static long[] keptBytes(Graph g, Output<?>[] grads, String activationOp) {
-    Set<GraphOperation> needed = new HashSet<>();
-    Deque<GraphOperation> todo = new ArrayDeque<>();
-    for (Output<?> gr : grads) {
-      todo.add((GraphOperation) gr.op());
-    }
-    while (!todo.isEmpty()) {
-      GraphOperation op = todo.pop();
-      if (op.name().startsWith("gradients/") && needed.add(op)) {
-        for (Operand<?> in : op.inputs()) {
-          todo.add((GraphOperation) in.op());
-        }
-      }
-    }
+    Set<GraphOperation> needed = BackwardPasses.neededOps(grads, op -> op.name().startsWith("gradients/"));
     long kept = 0;
     long activation = 0;
     var it = g.operations();
@@ -161,7 +141,7 @@ class LeanActivationsTest {
         continue;
       }
       for (int o = 0; o < op.numOutputs(); o++) {
-        boolean read = op.consumers(o).stream().anyMatch(c -> needed.contains(c) && !c.type().startsWith("Shape"));
+        boolean read = op.consumers(o).stream().anyMatch(c -> BackwardPasses.keeps(needed, c));
         long bytes = Math.max(0, op.output(o).shape().size()) * 4;
         if (read) {
           kept += bytes;
@@ -172,16 +152,5 @@ class LeanActivationsTest {
       }
     }
     return new long[] {kept, activation};
-  }
-
-  private static double relativeDifference(float[] a, float[] b) {
-    double diff = 0;
-    double norm = 0;
-    for (int j = 0; j < a.length; j++) {
-      diff += (a[j] - b[j]) * (double) (a[j] - b[j]);
-      norm += a[j] * (double) a[j];
-    }
-    assertTrue(norm > 0, "an all-zero tensor compares nothing");
-    return Math.sqrt(diff / norm);
   }
 }

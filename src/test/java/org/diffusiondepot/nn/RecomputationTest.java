@@ -3,12 +3,9 @@ package org.diffusiondepot.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import org.diffusiondepot.proto.BlockType;
 import org.diffusiondepot.runtime.Tensors;
@@ -45,7 +42,7 @@ class RecomputationTest {
     assertEquals(whole.gradients.size(), recomputed.gradients.size());
     List<String> off = new ArrayList<>();
     for (int i = 0; i < whole.gradients.size(); i++) {
-      double d = relativeDifference(whole.gradients.get(i), recomputed.gradients.get(i));
+      double d = BackwardPasses.relativeDifference(whole.gradients.get(i), recomputed.gradients.get(i));
       // 1e-5: the sums of the backward pass run in another order
       if (d > 1e-5) {
         off.add(whole.names.get(i) + " " + d);
@@ -90,11 +87,7 @@ class RecomputationTest {
       }
       List<String> stray = new ArrayList<>();
       long kept = keptBytes(network, forward, grads, allowed, stray);
-      float[] input = new float[BATCH * SIZE * SIZE * 3];
-      Random r = new Random(1);
-      for (int i = 0; i < input.length; i++) {
-        input[i] = (float) r.nextGaussian();
-      }
+      float[] input = BackwardPasses.gaussian(BATCH * SIZE * SIZE * 3, 1);
       try (Session s = new Session(g)) {
         s.initialize();
         try (TFloat32 xt = Tensors.of(input, BATCH, SIZE, SIZE, 3); TInt32 tt = Tensors.of(new int[] {3, 700}, BATCH);
@@ -129,25 +122,14 @@ class RecomputationTest {
    */
   private static long keptBytes(Set<GraphOperation> network, Set<GraphOperation> forward, Output<?>[] grads,
       Set<Output<?>> allowed, List<String> stray) {
-    Set<GraphOperation> needed = new HashSet<>();
-    Deque<GraphOperation> todo = new ArrayDeque<>();
-    for (Output<?> gr : grads) {
-      todo.add((GraphOperation) gr.op());
-    }
-    while (!todo.isEmpty()) {
-      GraphOperation op = todo.pop();
-      if (!forward.contains(op) && needed.add(op)) {
-        op.inputs().forEach(in -> todo.add((GraphOperation) in.op()));
-        op.controlInputs().forEach(in -> todo.add((GraphOperation) in));
-      }
-    }
+    Set<GraphOperation> needed = BackwardPasses.neededOps(grads, op -> !forward.contains(op));
     long kept = 0;
     for (GraphOperation op : forward) {
       if (op.type().startsWith("Variable") || op.type().equals("Const") || isParameterRead(op)) {
         continue;
       }
       for (int o = 0; o < op.numOutputs(); o++) {
-        boolean read = op.consumers(o).stream().anyMatch(c -> needed.contains(c) && !c.type().startsWith("Shape"));
+        boolean read = op.consumers(o).stream().anyMatch(c -> BackwardPasses.keeps(needed, c));
         if (read) {
           kept += Math.max(0, op.output(o).shape().size()) * 4;
           if (network.contains(op) && !allowed.contains(op.output(o))) {
@@ -161,16 +143,5 @@ class RecomputationTest {
 
   private static boolean isParameterRead(GraphOperation op) {
     return op.type().equals("Identity") && op.inputs().get(0).op().type().startsWith("Variable");
-  }
-
-  private static double relativeDifference(float[] a, float[] b) {
-    double diff = 0;
-    double norm = 0;
-    for (int j = 0; j < a.length; j++) {
-      diff += (a[j] - b[j]) * (double) (a[j] - b[j]);
-      norm += a[j] * (double) a[j];
-    }
-    assertTrue(norm > 0, "an all-zero gradient compares nothing");
-    return Math.sqrt(diff / norm);
   }
 }
