@@ -93,6 +93,18 @@ public final class TrainingBenchmark {
             sample.add(timing);
           }
         }
+        if (profile) {
+          out.println("sampling step (denoiser forward pass):");
+          try (Tensor tt = Tensors.of(t, sampleBatch)) {
+            Session.Runner r = session.runner().feed(graph.sampleXt, x).feed(graph.sampleT, tt)
+                .setOptions(org.tensorflow.proto.RunOptions.newBuilder()
+                    .setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE).build());
+            feeds.apply(r);
+            try (org.tensorflow.Result res = r.fetch(graph.sampleEps).runAndFetchMetadata()) {
+              OpProfile.print(graph.graph, res.getMetadata().orElseThrow(), out, 25);
+            }
+          }
+        }
         feeds.close();
       }
       out.printf("[%s] after the training steps: %s%n", config.getName(), PeakMemory.describe());

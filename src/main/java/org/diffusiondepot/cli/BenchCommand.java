@@ -35,7 +35,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--steps", defaultValue = "10", description = "timed steps (default: ${DEFAULT-VALUE})")
   int steps;
 
-  @Option(names = "--profile", description = "also trace one training step and print time per op type")
+  @Option(names = "--profile", description = "also trace one training step and one sampling step and print time per op type")
   boolean profile;
 
   @Mixin
