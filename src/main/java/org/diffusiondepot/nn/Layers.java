@@ -52,14 +52,18 @@ public final class Layers {
     return new Layers(other, params, arithmetic, leanActivations);
   }
 
-  /** k x k convolution with bias, SAME padding. */
+  /**
+   * k x k convolution with bias, SAME padding. Stride-1 fp32 ones with an odd k take their backward
+   * pass from {@link ConvolutionBackward}.
+   */
   public Operand<TFloat32> conv(String name, Operand<TFloat32> x, int in, int out, int k, int stride) {
     long fanIn = (long) in * k * k;
     Operand<TFloat32> kernel = params.parameter(name + "/kernel", Shape.of(k, k, in, out),
         Initializer.uniformFanIn(fanIn));
     Operand<TFloat32> bias = params.parameter(name + "/bias", Shape.of(out), Initializer.uniformFanIn(fanIn));
-    Operand<TFloat32> y = conv2d(convolutionType(in), x, kernel, List.of(1L, (long) stride, (long) stride, 1L));
-    return tf.nn.biasAdd(y, bias);
+    Class<? extends TFloating> type = convolutionType(in);
+    Operand<TFloat32> y = tf.nn.biasAdd(conv2d(type, x, kernel, List.of(1L, (long) stride, (long) stride, 1L)), bias);
+    return stride == 1 && k % 2 == 1 && type == TFloat32.class ? ConvolutionBackward.attach(tf, y, x, kernel, bias) : y;
   }
 
   /** Depthwise k x k convolution (one filter per channel) with bias. */

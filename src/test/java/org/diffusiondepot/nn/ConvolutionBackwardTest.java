@@ -1,0 +1,128 @@
+package org.diffusiondepot.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.diffusiondepot.runtime.Tensors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The convolutions' own backward pass gives TensorFlow's gradients (dx, dW, db of a stride-1 SAME
+ * convolution with bias) without TensorFlow's backprop ops, and only where it applies.
+ */
+class ConvolutionBackwardTest {
+  private static final int BATCH = 2;
+  private static final int SIZE = 9;
+  private static final int IN = 5;
+  private static final int OUT = 6;
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3, 5})
+  void gradientsEqualTensorFlowsWithoutItsBackpropOps(int k) {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Placeholder<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(BATCH, SIZE, SIZE, IN)));
+      Placeholder<TFloat32> kernel = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(k, k, IN, OUT)));
+      Placeholder<TFloat32> bias = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(OUT)));
+      // a loss that weighs every output differently, so that a transposed or shifted gradient shows
+      Operand<TFloat32> weights = tf.constant(Shape.of(BATCH, SIZE, SIZE, OUT),
+          org.tensorflow.ndarray.buffer.DataBuffers.of(BackwardPasses.gaussian(BATCH * SIZE * SIZE * OUT, 3)));
+      Operand<TFloat32> nativeLoss = tf.sum(tf.math.mul(convolution(tf, x, kernel, bias), weights),
+          tf.constant(new int[] {0, 1, 2, 3}));
+      Operand<TFloat32> ours = ConvolutionBackward.attach(tf, convolution(tf, x, kernel, bias), x, kernel, bias);
+      Operand<TFloat32> ourLoss = tf.sum(tf.math.mul(ours, weights), tf.constant(new int[] {0, 1, 2, 3}));
+      Output<?>[] wrt = {x.asOutput(), kernel.asOutput(), bias.asOutput()};
+      Output<?>[] nativeGradients = g.addGradients("native", new Output<?>[] {nativeLoss.asOutput()}, wrt, null);
+      Output<?>[] ourGradients = g.addGradients("ours", new Output<?>[] {ourLoss.asOutput()}, wrt, null);
+
+      Set<String> ourBackwardOps = BackwardPasses.neededOps(ourGradients, op -> op.name().startsWith("ours/"))
+          .stream().map(GraphOperation::type).collect(Collectors.toSet());
+      Set<String> nativeBackwardOps = BackwardPasses.neededOps(nativeGradients, op -> op.name().startsWith("native/"))
+          .stream().map(GraphOperation::type).collect(Collectors.toSet());
+      assertTrue(nativeBackwardOps.contains("Conv2DBackpropFilter"), nativeBackwardOps::toString);
+      assertTrue(!ourBackwardOps.contains("Conv2DBackpropFilter") && !ourBackwardOps.contains("Conv2DBackpropInput"),
+          ourBackwardOps::toString);
+
+      try (Session s = new Session(g);
+          var xv = Tensors.of(BackwardPasses.gaussian(BATCH * SIZE * SIZE * IN, 1), BATCH, SIZE, SIZE, IN);
+          var kv = Tensors.of(BackwardPasses.gaussian(k * k * IN * OUT, 2), k, k, IN, OUT);
+          var bv = Tensors.of(BackwardPasses.gaussian(OUT, 4), OUT);
+          Result r = s.runner().feed(x, xv).feed(kernel, kv).feed(bias, bv)
+              .fetch(nativeLoss).fetch(ourLoss)
+              .fetch(nativeGradients[0]).fetch(nativeGradients[1]).fetch(nativeGradients[2])
+              .fetch(ourGradients[0]).fetch(ourGradients[1]).fetch(ourGradients[2]).run()) {
+        assertEquals(((TFloat32) r.get(0)).getFloat(), ((TFloat32) r.get(1)).getFloat(), 1e-3, "forward values");
+        String[] names = {"dx", "dW", "db"};
+        for (int i = 0; i < 3; i++) {
+          float[] expected = Tensors.floats((TFloat32) r.get(2 + i));
+          float[] actual = Tensors.floats((TFloat32) r.get(5 + i));
+          assertEquals(expected.length, actual.length, names[i]);
+          double d = BackwardPasses.relativeDifference(expected, actual);
+          // float sums in another order
+          assertTrue(d <= 1e-6, names[i] + " differs by " + d + " relative (k = " + k + ")");
+        }
+      }
+    }
+  }
+
+  /** Strided and 16-bit convolutions keep TensorFlow's backward pass; stride-1 fp32 ones get ours. */
+  @Test
+  void layersAttachItOnlyWhereItApplies() {
+    assertEquals(List.of(1, 0, 0, 1), List.of(carriers(1, Arithmetic.FP32), carriers(2, Arithmetic.FP32),
+        carriers(1, Arithmetic.BF16), carriers(1, Arithmetic.FP32, 1)));
+  }
+
+  /** -Ddepot.convolutionBackward=tensorflow keeps TensorFlow's gradient everywhere. */
+  @Test
+  void thePropertyTurnsItOff() {
+    String before = System.setProperty(ConvolutionBackward.PROPERTY, "tensorflow");
+    try {
+      assertEquals(0, carriers(1, Arithmetic.FP32));
+    } finally {
+      if (before == null) {
+        System.clearProperty(ConvolutionBackward.PROPERTY);
+      } else {
+        System.setProperty(ConvolutionBackward.PROPERTY, before);
+      }
+    }
+  }
+
+  private static int carriers(int stride, Arithmetic arithmetic) {
+    return carriers(stride, arithmetic, 3);
+  }
+
+  private static int carriers(int stride, Arithmetic arithmetic, int k) {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Layers l = new Layers(tf, new VariableStore(tf, "net", 0), arithmetic);
+      l.conv("c", tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(1, 8, 8, 4))), 4, 4, k, stride);
+      int n = 0;
+      for (var it = g.operations(); it.hasNext(); ) {
+        if (((GraphOperation) it.next()).type().equals("IdentityN")) {
+          n++;
+        }
+      }
+      return n;
+    }
+  }
+
+  private static Operand<TFloat32> convolution(Ops tf, Operand<TFloat32> x, Operand<TFloat32> kernel,
+      Operand<TFloat32> bias) {
+    return tf.nn.biasAdd(tf.nn.conv2d(x, kernel, List.of(1L, 1L, 1L, 1L), "SAME"), bias);
+  }
+}
