@@ -14,6 +14,7 @@ import org.diffusiondepot.train.TrainingGraph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -58,13 +59,9 @@ public final class TrainingBenchmark {
           }
         }
         if (profile) {
-          Session.Runner r = session.runner().feed(graph.x0, images).feed(graph.learningRate, lr)
-              .setOptions(org.tensorflow.proto.RunOptions.newBuilder()
-                  .setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE).build());
+          Session.Runner r = session.runner().feed(graph.x0, images).feed(graph.learningRate, lr);
           feeds.apply(r);
-          try (org.tensorflow.Result res = r.addTarget(graph.trainStep).fetch(graph.loss).runAndFetchMetadata()) {
-            OpProfile.print(graph.graph, res.getMetadata().orElseThrow(), out, 25);
-          }
+          printProfile(graph, r.addTarget(graph.trainStep).fetch(graph.loss), out);
         }
         feeds.close();
       }
@@ -96,13 +93,9 @@ public final class TrainingBenchmark {
         if (profile) {
           out.println("sampling step (denoiser forward pass):");
           try (Tensor tt = Tensors.of(t, sampleBatch)) {
-            Session.Runner r = session.runner().feed(graph.sampleXt, x).feed(graph.sampleT, tt)
-                .setOptions(org.tensorflow.proto.RunOptions.newBuilder()
-                    .setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE).build());
+            Session.Runner r = session.runner().feed(graph.sampleXt, x).feed(graph.sampleT, tt);
             feeds.apply(r);
-            try (org.tensorflow.Result res = r.fetch(graph.sampleEps).runAndFetchMetadata()) {
-              OpProfile.print(graph.graph, res.getMetadata().orElseThrow(), out, 25);
-            }
+            printProfile(graph, r.fetch(graph.sampleEps), out);
           }
         }
         feeds.close();
@@ -115,6 +108,14 @@ public final class TrainingBenchmark {
           contended(sample, minRatio));
     } finally {
       graph.graph.close();
+    }
+  }
+
+  /** Runs {@code runner} once with a full trace and prints its time per op type. */
+  private static void printProfile(TrainingGraph graph, Session.Runner runner, PrintStream out) {
+    RunOptions traced = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
+    try (org.tensorflow.Result res = runner.setOptions(traced).runAndFetchMetadata()) {
+      OpProfile.print(graph.graph, res.getMetadata().orElseThrow(), out, 25);
     }
   }
 

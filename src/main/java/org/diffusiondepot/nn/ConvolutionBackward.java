@@ -43,8 +43,6 @@ public final class ConvolutionBackward {
   static final String MARKER = "conv_backward_k";
   private static final Pattern CARRIER = Pattern.compile("(?:^|/)" + MARKER + "(\\d+)(?:_\\d+)?/IdentityN$");
   private static final List<Long> UNIT_STRIDES = List.of(1L, 1L, 1L, 1L);
-  private static boolean registered;
-  private static boolean available;
 
   private ConvolutionBackward() {}
 
@@ -54,7 +52,7 @@ public final class ConvolutionBackward {
    */
   static Operand<TFloat32> attach(Ops tf, Operand<TFloat32> y, Operand<TFloat32> x, Operand<TFloat32> kernel,
       Operand<TFloat32> bias) {
-    if ("tensorflow".equals(System.getProperty(PROPERTY)) || !register()) {
+    if ("tensorflow".equals(System.getProperty(PROPERTY)) || !Registration.DONE) {
       return y;
     }
     int k = (int) kernel.shape().get(0);
@@ -65,13 +63,9 @@ public final class ConvolutionBackward {
     return out;
   }
 
-  /** Registers the gradient once per process; false if IdentityN already has another one. */
-  private static synchronized boolean register() {
-    if (!registered) {
-      registered = true;
-      available = TensorFlow.registerCustomGradient("IdentityN", ConvolutionBackward::gradient);
-    }
-    return available;
+  /** The gradient's registration, once per process at first use; false if IdentityN has another. */
+  private static final class Registration {
+    static final boolean DONE = TensorFlow.registerCustomGradient("IdentityN", ConvolutionBackward::gradient);
   }
 
   @SuppressWarnings("unchecked")
