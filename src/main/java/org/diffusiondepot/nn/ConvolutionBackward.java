@@ -36,12 +36,12 @@ import org.tensorflow.types.TFloat32;
 public final class ConvolutionBackward {
   static final String PROPERTY = "depot.convolutionBackward";
   /**
-   * Name scope of the IdentityN that carries the gradient, followed by k. The gradient reads k from
+   * Name of the IdentityN that carries the gradient, followed by k (and TensorFlow's _N suffix). The gradient reads k from
    * the name because TensorFlow holds the graph's lock while it builds gradients: a gradient
    * function that asks the graph for a shape waits for that lock forever.
    */
   static final String MARKER = "conv_backward_k";
-  private static final Pattern CARRIER = Pattern.compile("(?:^|/)" + MARKER + "(\\d+)(?:_\\d+)?/IdentityN$");
+  private static final Pattern CARRIER = Pattern.compile("(?:^|/)" + MARKER + "(\\d+)(?:_\\d+)?$");
   private static final List<Long> UNIT_STRIDES = List.of(1L, 1L, 1L, 1L);
 
   private ConvolutionBackward() {}
@@ -56,8 +56,10 @@ public final class ConvolutionBackward {
       return y;
     }
     int k = (int) kernel.shape().get(0);
-    Ops scope = tf.withSubScope(MARKER + k);
-    IdentityN carrier = scope.identityN(List.of(scope.stopGradient(y), x, kernel, bias));
+    // Op names, not a sub-scope: TensorFlow Java's withSubScope reads every op of the graph, which
+    // made building a graph quadratic in its size (a minute for the layout tests' 57k-op graphs).
+    Operand<TFloat32> stopped = tf.withName(MARKER + k + "_output").stopGradient(y);
+    IdentityN carrier = tf.withName(MARKER + k).identityN(List.of(stopped, x, kernel, bias));
     @SuppressWarnings("unchecked")
     Operand<TFloat32> out = (Operand<TFloat32>) carrier.output().get(0);
     return out;
