@@ -25,7 +25,7 @@ import picocli.CommandLine;
 class TrainCommandTest {
   static final String CONFIG = """
       name: "train_command_test" task: UNCONDITIONAL
-      model { base_channels: 8 channel_mults: [1, 2] attention_resolutions: [4] block: RESNET_3X3 group_norm_groups: 4 }
+      model { base_channels: 8 channel_mults: [1, 2] blocks_per_level: 1 attention_resolutions: [4] block: RESNET_3X3 group_norm_groups: 4 }
       diffusion { beta_schedule: LINEAR variance: SAME }
       data { resolution: 8 }
       train { batch_size: 4 iterations: 100 learning_rate: 2e-3 checkpoint_every: 1000 log_every: 1

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Class-conditional and inpainting models train, export with their task, and sample. */
 class ConditionalTasksTest {
   static final String COMMON = """
-      model { base_channels: 8 channel_mults: [1, 2] block: RESNET_3X3 group_norm_groups: 4 middle_attention: false }
+      model { base_channels: 8 channel_mults: [1, 2] blocks_per_level: 1 block: RESNET_3X3 group_norm_groups: 4 middle_attention: false }
       diffusion { beta_schedule: LINEAR variance: SAME }
       data { resolution: 8 }
       train { batch_size: 4 iterations: 10 sample_count: 3 sample_steps: 2 }

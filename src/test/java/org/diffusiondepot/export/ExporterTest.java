@@ -39,7 +39,7 @@ import org.tensorflow.types.TFloat32;
 class ExporterTest {
   static final String CONFIG = """
       name: "export_test" task: UNCONDITIONAL
-      model { base_channels: 8 channel_mults: [1, 2] attention_resolutions: [4] block: CONVNEXT_7X7 dropout: 0.1 }
+      model { base_channels: 8 channel_mults: [1, 2] blocks_per_level: 1 attention_resolutions: [4] block: CONVNEXT_7X7 dropout: 0.1 }
       diffusion { beta_schedule: COSINE variance: TRUE }
       data { resolution: 8 }
       train { batch_size: 4 iterations: 50 learning_rate: 1e-3 checkpoint_every: 100 sample_count: 2 sample_steps: 2

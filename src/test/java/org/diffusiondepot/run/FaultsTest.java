@@ -38,7 +38,7 @@ import org.tensorflow.types.TFloat32;
 class FaultsTest {
   static final String CONFIG = """
       name: "faults" task: UNCONDITIONAL
-      model { base_channels: 8 channel_mults: [1, 2] block: RESNET_3X3 group_norm_groups: 4 }
+      model { base_channels: 8 channel_mults: [1, 2] blocks_per_level: 1 block: RESNET_3X3 group_norm_groups: 4 }
       diffusion { beta_schedule: LINEAR variance: SAME }
       data { resolution: 8 train_fraction: 0.9 }
       train { batch_size: 4 iterations: 200 learning_rate: 1e-3 checkpoint_every: 2 log_every: 2

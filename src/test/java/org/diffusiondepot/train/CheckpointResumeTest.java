@@ -28,7 +28,7 @@ import org.tensorflow.types.TFloat32;
 class CheckpointResumeTest {
   static final String CONFIG = """
       name: "resume" task: UNCONDITIONAL
-      model { base_channels: 8 channel_mults: [1, 2] attention_resolutions: [4] block: CONVNEXT_7X7 }
+      model { base_channels: 8 channel_mults: [1, 2] blocks_per_level: 1 attention_resolutions: [4] block: CONVNEXT_7X7 }
       diffusion { beta_schedule: LINEAR variance: SAME }
       data { resolution: 8 }
       train { batch_size: 2 iterations: 10 learning_rate: 1e-3 weight_decay: 0.01 grad_clip_norm: 1.0 }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainerTest {
   static final String CONFIG = """
       name: "trainer_test" task: UNCONDITIONAL
-      model { base_channels: 8 channel_mults: [1, 2] attention_resolutions: [4] block: RESNET_3X3 group_norm_groups: 4 }
+      model { base_channels: 8 channel_mults: [1, 2] blocks_per_level: 1 attention_resolutions: [4] block: RESNET_3X3 group_norm_groups: 4 }
       diffusion { beta_schedule: LINEAR variance: SAME }
       data { resolution: 8 train_fraction: 0.9 }
       train { batch_size: 4 iterations: 100 learning_rate: 2e-3 warmup_steps: 2 checkpoint_every: 3 log_every: 2

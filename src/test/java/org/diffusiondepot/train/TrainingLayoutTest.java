@@ -29,7 +29,7 @@ import org.tensorflow.types.TInt64;
 class TrainingLayoutTest {
   static final String CONFIG = """
       name: "layout" task: UNCONDITIONAL
-      model { base_channels: 8 channel_mults: [1, 2] attention_resolutions: [4] block: RESNET_3X3
+      model { base_channels: 8 channel_mults: [1, 2] blocks_per_level: 1 attention_resolutions: [4] block: RESNET_3X3
               group_norm_groups: 4 }
       diffusion { beta_schedule: LINEAR variance: SAME }
       data { resolution: 8 }
