@@ -30,22 +30,16 @@ public final class SessionConfigs {
   }
 
   /**
-   * Sampling sessions (the sampler jar): {@link #cpu()} with grappler trimmed to the passes a
-   * forward-only graph gains from at run time (the remapper's fused convolutions among them);
-   * constant folding, the arithmetic, layout, shape, loop and dependency optimisers are off. On the
-   * demo export this takes the first denoising call from 0.70 s to 0.46 s (each of those passes
-   * works over the whole graph once) and later calls are as fast as before, on the demo and on the
-   * 128 px ResNet of {@code tools/depot bench} alike (README, "Performance").
+   * Sampling sessions (the sampler jar): {@link #cpu()} without grappler. Its passes work over the
+   * whole graph before the first denoising call, and a forward-only graph gains nothing from them
+   * at run time. With all of them off, a one-step run of the 128 px ResNet export took 9.1-9.4 s
+   * against 10.6-10.9 s, nine DDIM steps took as long as with the remapper's fused convolutions
+   * (21.7-23.6 s against 23.2-24.7 s, alternating; the same with TF_ENABLE_ONEDNN_OPTS=1), and the
+   * demo's cold start fell from 3.1 to 2.2 s (README, "Performance").
    */
   public static ConfigProto sampling() {
-    return cpu().toBuilder().setGraphOptions(GraphOptions.newBuilder().setRewriteOptions(RewriterConfig.newBuilder()
-        .setConstantFolding(RewriterConfig.Toggle.OFF)
-        .setArithmeticOptimization(RewriterConfig.Toggle.OFF)
-        .setLayoutOptimizer(RewriterConfig.Toggle.OFF)
-        .setShapeOptimization(RewriterConfig.Toggle.OFF)
-        .setLoopOptimization(RewriterConfig.Toggle.OFF)
-        .setDependencyOptimization(RewriterConfig.Toggle.OFF)
-        .setMetaOptimizerIterations(RewriterConfig.NumIterationsType.ONE))).build();
+    return cpu().toBuilder().setGraphOptions(GraphOptions.newBuilder().setRewriteOptions(
+        RewriterConfig.newBuilder().setDisableMetaOptimizer(true))).build();
   }
 
   /**
