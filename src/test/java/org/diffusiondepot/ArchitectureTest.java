@@ -104,6 +104,19 @@ class ArchitectureTest {
         .check(classes);
   }
 
+  /**
+   * TensorFlow Java's withSubScope reads the name of every op already in the graph, so a sub-scope
+   * per layer made building a graph quadratic in its size (a minute for a 57k-op graph): only the
+   * graph builders open the few sub-scopes of a graph (validation, sample, evaluation).
+   */
+  @Test
+  void onlyTheGraphBuildersOpenSubScopes() {
+    noClasses().that().haveSimpleNameNotEndingWith("TrainingGraph")
+        .should().callMethod(org.tensorflow.op.Ops.class, "withSubScope", String.class)
+        .orShould().callMethod(org.tensorflow.op.Scope.class, "withSubScope", String.class)
+        .check(classes);
+  }
+
   @Test
   void packagesHaveNoCycles() {
     slices().matching("org.diffusiondepot.(*)..").should().beFreeOfCycles().check(classes);
