@@ -36,9 +36,9 @@ import org.tensorflow.types.TFloat32;
 public final class ConvolutionBackward {
   static final String PROPERTY = "depot.convolutionBackward";
   /**
-   * Name of the IdentityN that carries the gradient, followed by k (and TensorFlow's _N suffix). The gradient reads k from
-   * the name because TensorFlow holds the graph's lock while it builds gradients: a gradient
-   * function that asks the graph for a shape waits for that lock forever.
+   * Name of the IdentityN that carries the gradient, followed by k (and TensorFlow's _N suffix).
+   * The gradient reads k from the name because TensorFlow holds the graph's lock while it builds
+   * gradients: a gradient function that asks the graph for a shape waits for that lock forever.
    */
   static final String MARKER = "conv_backward_k";
   private static final Pattern CARRIER = Pattern.compile("(?:^|/)" + MARKER + "(\\d+)(?:_\\d+)?$");
