@@ -3,6 +3,8 @@ package org.diffusiondepot.bench;
 import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.proto.AllocatorMemoryUsed;
@@ -12,7 +14,27 @@ import org.tensorflow.proto.RunMetadata;
 
 /** Time per op type from a traced run (RunOptions FULL_TRACE), to see where a step goes. */
 final class OpProfile {
+  /**
+   * A trace's timeline label: "node_name = OpType(inputs)", after the memory the op allocated when
+   * there is any ("[cpu 2.0MB 2.0MB] node_name = OpType(inputs)").
+   */
+  private static final Pattern LABEL = Pattern.compile("(?:^|\\] )\\S+ = (\\w+)\\(");
+
   private OpProfile() {}
+
+  /**
+   * The type of the kernel that ran: grappler's fused ops keep the name of the last node they
+   * replace (a convolution fused with its bias runs as _FusedConv2D named after the BiasAdd), so the
+   * graph's op of that name has the wrong type; the trace's label has the right one.
+   */
+  static String executedType(Graph graph, NodeExecStats node) {
+    Matcher label = LABEL.matcher(node.getTimelineLabel());
+    if (label.find()) {
+      return label.group(1);
+    }
+    GraphOperation op = graph.operation(node.getNodeName());
+    return op != null ? op.type() : node.getNodeName().replaceAll(":.*", "");
+  }
 
   static void print(Graph graph, RunMetadata metadata, PrintStream out, int top) {
     Map<String, long[]> byType = new HashMap<>();
@@ -21,8 +43,7 @@ final class OpProfile {
       for (NodeExecStats node : device.getNodeStatsList()) {
         long micros = node.getAllEndRelMicros();
         String name = node.getNodeName();
-        GraphOperation op = graph.operation(name);
-        String type = op != null ? op.type() : name.replaceAll(":.*", "");
+        String type = executedType(graph, node);
         if (System.getenv("DEPOT_PROFILE_LABELS") != null && micros > 5000) {
           out.printf("    %8.1f ms %s | %s%n", micros / 1e3, name, node.getTimelineLabel());
         }
@@ -42,8 +63,7 @@ final class OpProfile {
       }
       for (DeviceStepStats device : metadata.getStepStats().getDevStatsList()) {
         for (NodeExecStats node : device.getNodeStatsList()) {
-          GraphOperation op = graph.operation(node.getNodeName());
-          String type = op != null ? op.type() : "?";
+          String type = executedType(graph, node);
           long[] a = span.computeIfAbsent(type, k -> new long[] {Long.MAX_VALUE, 0});
           a[0] = Math.min(a[0], node.getAllStartMicros() - t0);
           a[1] = Math.max(a[1], node.getAllStartMicros() - t0 + node.getAllEndRelMicros());

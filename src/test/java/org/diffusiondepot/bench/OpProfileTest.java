@@ -1,0 +1,60 @@
+package org.diffusiondepot.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.diffusiondepot.runtime.SessionConfigs;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.proto.NodeExecStats;
+import org.tensorflow.proto.RunOptions;
+import org.tensorflow.types.TFloat32;
+
+/** The profile names the kernels that ran, also where grappler fused several ops into one. */
+class OpProfileTest {
+  @Test
+  void aConvolutionFusedWithItsBiasIsCountedAsTheFusedKernel() {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Operand<TFloat32> x = tf.random.randomStandardNormal(tf.constant(new int[] {2, 16, 16, 8}), TFloat32.class);
+      Operand<TFloat32> kernel = tf.random.randomStandardNormal(tf.constant(new int[] {3, 3, 8, 8}), TFloat32.class);
+      Operand<TFloat32> bias = tf.fill(tf.constant(new int[] {8}), tf.constant(0.5f));
+      Operand<TFloat32> y = tf.nn.biasAdd(tf.nn.conv2d(x, kernel, List.of(1L, 1L, 1L, 1L), "SAME"), bias);
+      // fetched through another op: grappler leaves fetched nodes as they are
+      Operand<TFloat32> out = tf.math.mul(y, tf.constant(2f));
+      ByteArrayOutputStream text = new ByteArrayOutputStream();
+      try (Session s = new Session(g, SessionConfigs.cpu());
+          Result r = s.runner().fetch(out)
+              .setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build())
+              .runAndFetchMetadata()) {
+        OpProfile.print(g, r.getMetadata().orElseThrow(), new PrintStream(text, true, StandardCharsets.UTF_8), 25);
+      }
+      String profile = text.toString(StandardCharsets.UTF_8);
+      assertTrue(profile.contains("_FusedConv2D"), profile);
+      assertFalse(profile.lines().anyMatch(line -> line.strip().startsWith("BiasAdd ")), profile);
+    }
+  }
+
+  /** Labels of ops that allocated memory start with it; the type is read after it. */
+  @Test
+  void theTypeIsReadAfterTheMemoryAnOpAllocated() {
+    try (Graph g = new Graph()) {
+      NodeExecStats node = NodeExecStats.newBuilder().setNodeName("BiasAdd_3")
+          .setTimelineLabel("[cpu 2.0MB 2.0MB] BiasAdd_3 = _FusedConv2D(Mul_13, Identity_9, Identity_10)").build();
+      assertEquals("_FusedConv2D", OpProfile.executedType(g, node));
+      NodeExecStats plain = NodeExecStats.newBuilder().setNodeName("Transpose_1")
+          .setTimelineLabel("Transpose_1 = Transpose(Pad, Const_4)").build();
+      assertEquals("Transpose", OpProfile.executedType(g, plain));
+    }
+  }
+}
