@@ -1,6 +1,6 @@
 package org.diffusiondepot.sampler;
 
-import java.util.Arrays;
+import com.google.common.math.Quantiles;
 import org.diffusiondepot.schedule.NoiseSchedule;
 import org.diffusiondepot.task.Conditioning;
 import org.diffusiondepot.task.NoisePredictor;
@@ -26,7 +26,8 @@ import org.diffusiondepot.task.NoisePredictor;
  * authors make the same caveat).
  */
 public final class DynamicThresholding implements NoisePredictor {
-  static final double PERCENTILE = 0.995;
+  /** The percentile p, in thousandths. */
+  static final int PERCENTILE_PER_MILLE = 995;
 
   private final NoisePredictor model;
   private final NoiseSchedule schedule;
@@ -52,26 +53,28 @@ public final class DynamicThresholding implements NoisePredictor {
     double sqrtOneMinus = Math.sqrt(1.0 - abar);
     double[] x0 = new double[length];
     double[] magnitudes = new double[length];
+    double largest = 0;
     for (int i = 0; i < length; i++) {
       x0[i] = (x[from + i] - sqrtOneMinus * eps[from + i]) / sqrtAbar;
       magnitudes[i] = Math.abs(x0[i]);
+      largest = Math.max(largest, magnitudes[i]);
     }
-    double s = Math.max(1.0, percentile(magnitudes, PERCENTILE));
-    if (s == 1.0 && magnitudes[length - 1] <= 1.0) {
-      return;  // percentile() sorted them: nothing leaves [-1, 1], eps stays the network's
+    if (largest <= 1.0) {
+      return;  // nothing leaves [-1, 1]: s = 1, the clip changes nothing, eps stays the network's
     }
+    double s = Math.max(1.0, percentile(magnitudes, PERCENTILE_PER_MILLE));
     for (int i = 0; i < length; i++) {
       double thresholded = Math.max(-s, Math.min(s, x0[i])) / s;
       eps[from + i] = (float) ((x[from + i] - sqrtAbar * thresholded) / sqrtOneMinus);
     }
   }
 
-  /** The q-quantile with linear interpolation between order statistics (torch.quantile's default); sorts. */
-  static double percentile(double[] values, double q) {
-    Arrays.sort(values);
-    double position = q * (values.length - 1);
-    int below = (int) Math.floor(position);
-    int above = Math.min(below + 1, values.length - 1);
-    return values[below] + (position - below) * (values[above] - values[below]);
+  /**
+   * The (perMille / 1000)-quantile with linear interpolation between order statistics
+   * (torch.quantile's default), by selection rather than a full sort: sorting each example's values
+   * was most of the sampler's own time per step (JFR, 32 px batch of 16). Reorders {@code values}.
+   */
+  static double percentile(double[] values, int perMille) {
+    return Quantiles.scale(1000).index(perMille).computeInPlace(values);
   }
 }

@@ -18,8 +18,22 @@ class DynamicThresholdingTest {
   @Test
   void percentileInterpolatesBetweenOrderStatisticsLikeTorchQuantile() {
     double[] values = {7, 0, 3, 9, 1, 8, 2, 6, 4, 5, 10};  // 0..10 shuffled: the q-quantile is 10 q
-    assertEquals(9.95, DynamicThresholding.percentile(values, 0.995), 1e-12);
-    assertEquals(5.0, DynamicThresholding.percentile(values, 0.5), 1e-12);
+    assertEquals(9.95, DynamicThresholding.percentile(values, 995), 1e-12);
+    assertEquals(5.0, DynamicThresholding.percentile(values, 500), 1e-12);
+  }
+
+  @Test
+  void percentileBySelectionEqualsTheSortedDefinition() {
+    java.util.Random random = new java.util.Random(3);
+    for (int n : new int[] {2, 3, 7, 3072, 49_152}) {
+      double[] values = random.doubles(n).map(Math::abs).toArray();
+      double[] sorted = values.clone();
+      java.util.Arrays.sort(sorted);
+      double position = 0.995 * (n - 1);  // torch.quantile(..., interpolation="linear")
+      int below = (int) Math.floor(position);
+      double expected = sorted[below] + (position - below) * (sorted[Math.min(below + 1, n - 1)] - sorted[below]);
+      assertEquals(expected, DynamicThresholding.percentile(values, 995), 1e-12, "n = " + n);
+    }
   }
 
   /** A network whose eps implies the given x0_hat for every example at its own timestep. */
