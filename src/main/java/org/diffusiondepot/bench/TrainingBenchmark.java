@@ -29,86 +29,123 @@ public final class TrainingBenchmark {
 
   private TrainingBenchmark() {}
 
-  public static Result run(ExperimentConfig config, int batch, int sampleBatch, int warmup, int steps,
+  /** Which half of the benchmark to run: each process picks its kernels once (README, "Performance"). */
+  public enum Part {
+    TRAINING, SAMPLING, BOTH;
+
+    boolean training() {
+      return this != SAMPLING;
+    }
+
+    boolean sampling() {
+      return this != TRAINING;
+    }
+  }
+
+  /**
+   * Times the training step in a training session and the denoising step in a session set up as the
+   * sampler's ({@link SessionConfigs#withoutGrappler}), each on its own freshly initialised weights.
+   * A part not run reports NaN.
+   */
+  public static Result run(ExperimentConfig config, Part part, int batch, int sampleBatch, int warmup, int steps,
       boolean profile, PrintStream out) {
     TrainingGraph graph = new TrainingGraph(config);
-    int size = graph.denoiser.modelSize();
-    int channels = graph.denoiser.modelChannels();
     int threads = SessionConfigs.cpu().getIntraOpParallelismThreads();
+    double minRatio = 0.9 * threads;
     Random random = new Random(0);
     out.printf("[%s] %s%n", config.getName(), graph.describeLayout());
     graph.layout.hardwareNote().ifPresent(note -> out.printf("[%s] note: %s%n", config.getName(), note));
-    try (Session session = new Session(graph.graph, graph.layout.sessionConfig())) {
-      session.initialize();
-      float[] x0 = uniform(random, batch * size * size * channels);
-      List<double[]> train = new ArrayList<>();
-      try (Tensor images = Tensors.of(x0, batch, size, size, channels);
-          Tensor lr = TFloat32.scalarOf(1e-4f)) {
-        var feeds = conditionFeeds(graph, batch, size, false);
-        for (int i = 0; i < warmup + steps; i++) {
-          double[] timing = timed(() -> {
-            Session.Runner r = session.runner().feed(graph.x0, images).feed(graph.learningRate, lr);
-            feeds.apply(r);
-            try (org.tensorflow.Result res = r.addTarget(graph.trainStep).fetch(graph.loss).run()) {
-              return;
-            }
-          });
-          out.printf("  train step %d %s %.3fs cpu/wall=%.2f%n", i, i < warmup ? "warmup" : "timed ", timing[0], timing[1]);
-          if (i >= warmup) {
-            train.add(timing);
-          }
-        }
-        if (profile) {
-          Session.Runner r = session.runner().feed(graph.x0, images).feed(graph.learningRate, lr);
-          feeds.apply(r);
-          printProfile(graph, r.addTarget(graph.trainStep).fetch(graph.loss), out);
-        }
-        feeds.close();
-      }
-      List<double[]> sample = new ArrayList<>();
-      float[] xt = gaussian(random, sampleBatch * size * size * channels);
-      int[] t = new int[sampleBatch];
-      try (Tensor x = Tensors.of(xt, sampleBatch, size, size, channels)) {
-        var feeds = conditionFeeds(graph, sampleBatch, size, true);
-        for (int i = 0; i < 1 + steps; i++) {
-          Arrays.fill(t, 999 - i);
-          double[] timing = timed(() -> {
-            try (Tensor tt = Tensors.of(t, sampleBatch)) {
-              Session.Runner r = session.runner().feed(graph.sampleXt, x).feed(graph.sampleT, tt);
-              feeds.apply(r);
-              try (org.tensorflow.Result res = r.fetch(graph.sampleEps).run()) {
-                float[] eps = Tensors.floats((TFloat32) res.get(0));
-                // the host-side DDPM update the sampler performs
-                for (int k = 0; k < eps.length; k++) {
-                  xt[k] = 1.0001f * (xt[k] - 0.01f * eps[k]);
-                }
-              }
-            }
-          });
-          out.printf("  sample step %d %s %.3fs cpu/wall=%.2f%n", i, i < 1 ? "warmup" : "timed ", timing[0], timing[1]);
-          if (i >= 1) {
-            sample.add(timing);
-          }
-        }
-        if (profile) {
-          out.println("sampling step (denoiser forward pass):");
-          try (Tensor tt = Tensors.of(t, sampleBatch)) {
-            Session.Runner r = session.runner().feed(graph.sampleXt, x).feed(graph.sampleT, tt);
-            feeds.apply(r);
-            printProfile(graph, r.fetch(graph.sampleEps), out);
-          }
-        }
-        feeds.close();
-      }
-      out.printf("[%s] after the training steps: %s%n", config.getName(), PeakMemory.describe());
-      double minRatio = 0.9 * threads;
+    try {
+      List<double[]> train = part.training() ? timeTraining(graph, batch, warmup, steps, profile, random, out)
+          : List.of();
+      List<double[]> sample = part.sampling() ? timeSampling(graph, sampleBatch, steps, profile, random, out)
+          : List.of();
+      out.printf("[%s] after the timed steps: %s%n", config.getName(), PeakMemory.describe());
       double trainMedian = cleanMedian(train, minRatio);
-      double sampleMedian = cleanMedian(sample, minRatio);
-      return new Result(trainMedian, batch / trainMedian, sampleMedian, contended(train, minRatio),
+      return new Result(trainMedian, batch / trainMedian, cleanMedian(sample, minRatio), contended(train, minRatio),
           contended(sample, minRatio));
     } finally {
       graph.graph.close();
     }
+  }
+
+  private static List<double[]> timeTraining(TrainingGraph graph, int batch, int warmup, int steps, boolean profile,
+      Random random, PrintStream out) {
+    int size = graph.denoiser.modelSize();
+    int channels = graph.denoiser.modelChannels();
+    List<double[]> train = new ArrayList<>();
+    try (Session session = new Session(graph.graph, graph.layout.sessionConfig());
+        Tensor images = Tensors.of(uniform(random, batch * size * size * channels), batch, size, size, channels);
+        Tensor lr = TFloat32.scalarOf(1e-4f);
+        ConditionFeeds feeds = conditionFeeds(graph, batch, false)) {
+      session.initialize();
+      for (int i = 0; i < warmup + steps; i++) {
+        double[] timing = timed(() -> {
+          Session.Runner r = session.runner().feed(graph.x0, images).feed(graph.learningRate, lr);
+          feeds.apply(r);
+          try (org.tensorflow.Result res = r.addTarget(graph.trainStep).fetch(graph.loss).run()) {
+            return;
+          }
+        });
+        out.printf("  train step %d %s %.3fs cpu/wall=%.2f%n", i, i < warmup ? "warmup" : "timed ", timing[0], timing[1]);
+        if (i >= warmup) {
+          train.add(timing);
+        }
+      }
+      if (profile) {
+        Session.Runner r = session.runner().feed(graph.x0, images).feed(graph.learningRate, lr);
+        feeds.apply(r);
+        printProfile(graph, r.addTarget(graph.trainStep).fetch(graph.loss), out);
+      }
+    }
+    return train;
+  }
+
+  /**
+   * The denoising step as the sampler takes it: one call of the network (in a session without
+   * grappler, like {@link SessionConfigs#sampling()}), then the host-side update.
+   */
+  private static List<double[]> timeSampling(TrainingGraph graph, int sampleBatch, int steps, boolean profile,
+      Random random, PrintStream out) {
+    int size = graph.denoiser.modelSize();
+    int channels = graph.denoiser.modelChannels();
+    List<double[]> sample = new ArrayList<>();
+    float[] xt = gaussian(random, sampleBatch * size * size * channels);
+    int[] t = new int[sampleBatch];
+    try (Session session = new Session(graph.graph, SessionConfigs.withoutGrappler(graph.layout.sessionConfig()));
+        Tensor x = Tensors.of(xt, sampleBatch, size, size, channels);
+        ConditionFeeds feeds = conditionFeeds(graph, sampleBatch, true)) {
+      session.initialize();
+      for (int i = 0; i < 1 + steps; i++) {
+        Arrays.fill(t, 999 - i);
+        double[] timing = timed(() -> {
+          try (Tensor tt = Tensors.of(t, sampleBatch)) {
+            Session.Runner r = session.runner().feed(graph.sampleXt, x).feed(graph.sampleT, tt);
+            feeds.apply(r);
+            try (org.tensorflow.Result res = r.fetch(graph.sampleEps).run()) {
+              float[] eps = Tensors.floats((TFloat32) res.get(0));
+              // the host-side DDPM update the sampler performs
+              for (int k = 0; k < eps.length; k++) {
+                xt[k] = 1.0001f * (xt[k] - 0.01f * eps[k]);
+              }
+            }
+          }
+        });
+        out.printf("  sample step %d %s %.3fs cpu/wall=%.2f%n", i, i < 1 ? "warmup" : "timed ", timing[0], timing[1]);
+        if (i >= 1) {
+          sample.add(timing);
+        }
+      }
+      if (profile) {
+        out.println("sampling step (denoiser forward pass):");
+        try (Tensor tt = Tensors.of(t, sampleBatch)) {
+          Session.Runner r = session.runner().feed(graph.sampleXt, x).feed(graph.sampleT, tt);
+          feeds.apply(r);
+          printProfile(graph, r.fetch(graph.sampleEps), out);
+        }
+      }
+    }
+    return sample;
   }
 
   /** Runs {@code runner} once with a full trace and prints its time per op type. */
@@ -120,7 +157,7 @@ public final class TrainingBenchmark {
   }
 
   /** Feeds for the task's conditioning placeholders with neutral values. */
-  private static ConditionFeeds conditionFeeds(TrainingGraph graph, int batch, int size, boolean sampling) {
+  private static ConditionFeeds conditionFeeds(TrainingGraph graph, int batch, boolean sampling) {
     var inputs = sampling ? graph.sampleCondition : graph.condition;
     return new ConditionFeeds(inputs, graph.denoiser.task().inputs(), batch);
   }
@@ -147,8 +184,11 @@ public final class TrainingBenchmark {
     return 0;
   }
 
-  /** Median wall time of the steps that had (nearly) all threads; all steps if none did. */
+  /** Median wall time of the steps that had (nearly) all threads; all steps if none did; NaN if none ran. */
   private static double cleanMedian(List<double[]> timings, double minRatio) {
+    if (timings.isEmpty()) {
+      return Double.NaN;
+    }
     double[] clean = timings.stream().filter(t -> t[1] >= minRatio).mapToDouble(t -> t[0]).sorted().toArray();
     if (clean.length == 0) {
       clean = timings.stream().mapToDouble(t -> t[0]).sorted().toArray();

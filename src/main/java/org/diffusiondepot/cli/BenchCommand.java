@@ -8,6 +8,7 @@ import org.diffusiondepot.bench.TrainingBenchmark;
 import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.runtime.OptionException;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Parameters;
     footer = {
         "  tools/depot bench graphs/demo/uncond.pbtxt",
         "  tools/depot bench graphs/lhq_udm.pbtxt --batch 4 --steps 5 --profile",
-        "  tools/depot bench graphs/demo/uncond.pbtxt --set model.block=CONVNEXT_7X7"})
+        "  tools/depot bench graphs/demo/uncond.pbtxt --set model.block=CONVNEXT_7X7",
+        "  TF_ENABLE_ONEDNN_OPTS=1 tools/depot bench graphs/bench/tiny.pbtxt --only sampling"})
 final class BenchCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "CONFIG", description = "experiment config (.pbtxt)")
   Path config;
@@ -35,6 +37,12 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--steps", defaultValue = "10", description = "timed steps (default: ${DEFAULT-VALUE})")
   int steps;
 
+  @Option(names = "--only", paramLabel = "training|sampling", converter = PartConverter.class,
+      description = "time one half only. TensorFlow picks its CPU kernels once per process (TF_ENABLE_ONEDNN_OPTS), "
+          + "so tools/bench-vs-pytorch times sampling in a process of its own, with the kernels the sampler "
+          + "launchers use on this CPU (tools/depot-tune-sampler)")
+  TrainingBenchmark.Part only;
+
   @Option(names = "--profile", description = "also trace one training step and one sampling step and print time per op type")
   boolean profile;
 
@@ -43,6 +51,18 @@ final class BenchCommand implements Callable<Integer> {
 
   @Mixin
   LayoutOptions layout;
+
+  /** "training" or "sampling", in any case. */
+  static final class PartConverter implements CommandLine.ITypeConverter<TrainingBenchmark.Part> {
+    @Override
+    public TrainingBenchmark.Part convert(String value) {
+      return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+        case "training" -> TrainingBenchmark.Part.TRAINING;
+        case "sampling" -> TrainingBenchmark.Part.SAMPLING;
+        default -> throw new CommandLine.TypeConversionException("expected training or sampling, got '" + value + "'");
+      };
+    }
+  }
 
   @Override
   public Integer call() {
@@ -57,13 +77,23 @@ final class BenchCommand implements Callable<Integer> {
       throw new OptionException("--batch, --sample-batch and --steps must be positive and --warmup not negative, got "
           + b + ", " + sb + ", " + steps + " and " + warmup);
     }
-    TrainingBenchmark.Result r = TrainingBenchmark.run(c, b, sb, warmup, steps, profile, System.out);
-    System.out.printf("[%s] train step median %.3fs (batch %d, %d contended), %.2f img/s; "
-            + "sample step median %.3fs (batch %d, %d contended)%n", c.getName(), r.trainStepSeconds(), b,
-        r.contendedTrain(), r.imagesPerSecond(), r.sampleStepSeconds(), sb, r.contendedSample());
-    System.out.printf("RESULT {\"config\":\"%s\",\"batch\":%d,\"train_step_s\":%.4f,\"img_per_s\":%.3f,"
-            + "\"sample_batch\":%d,\"sample_step_s\":%.4f}%n", c.getName(), b, r.trainStepSeconds(),
-        r.imagesPerSecond(), sb, r.sampleStepSeconds());
+    TrainingBenchmark.Part part = only != null ? only : TrainingBenchmark.Part.BOTH;
+    TrainingBenchmark.Result r = TrainingBenchmark.run(c, part, b, sb, warmup, steps, profile, System.out);
+    List<String> summary = new ArrayList<>();
+    List<String> fields = new ArrayList<>(List.of("\"config\":\"" + c.getName() + "\""));
+    if (part != TrainingBenchmark.Part.SAMPLING) {
+      summary.add(String.format("train step median %.3fs (batch %d, %d contended), %.2f img/s", r.trainStepSeconds(),
+          b, r.contendedTrain(), r.imagesPerSecond()));
+      fields.add(String.format("\"batch\":%d,\"train_step_s\":%.4f,\"img_per_s\":%.3f", b, r.trainStepSeconds(),
+          r.imagesPerSecond()));
+    }
+    if (part != TrainingBenchmark.Part.TRAINING) {
+      summary.add(String.format("sample step median %.3fs (batch %d, %d contended)", r.sampleStepSeconds(), sb,
+          r.contendedSample()));
+      fields.add(String.format("\"sample_batch\":%d,\"sample_step_s\":%.4f", sb, r.sampleStepSeconds()));
+    }
+    System.out.printf("[%s] %s%n", c.getName(), String.join("; ", summary));
+    System.out.printf("RESULT {%s}%n", String.join(",", fields));
     return 0;
   }
 }

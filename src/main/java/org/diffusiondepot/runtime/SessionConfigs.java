@@ -38,8 +38,14 @@ public final class SessionConfigs {
    * demo's cold start fell from 3.1 to 2.2 s (README, "Performance").
    */
   public static ConfigProto sampling() {
-    return cpu().toBuilder().setGraphOptions(GraphOptions.newBuilder().setRewriteOptions(
-        RewriterConfig.newBuilder().setDisableMetaOptimizer(true))).build();
+    return withoutGrappler(cpu());
+  }
+
+  /** {@code config} with grappler's passes off, as {@link #sampling()} runs (tools/depot bench times its sampling step so). */
+  public static ConfigProto withoutGrappler(ConfigProto config) {
+    ConfigProto.Builder builder = config.toBuilder();
+    builder.getGraphOptionsBuilder().getRewriteOptionsBuilder().setDisableMetaOptimizer(true);
+    return builder.build();
   }
 
   /**

@@ -46,4 +46,13 @@ class SessionConfigsTest {
         "training keeps grappler");
     assertEquals(SessionConfigs.cpu().getIntraOpParallelismThreads(), SessionConfigs.sampling().getIntraOpParallelismThreads());
   }
+
+  @Test
+  void withoutGrapplerKeepsTheRestOfALayoutsSettings() {
+    System.setProperty(SessionConfigs.MEMORY_OPTIMIZATION, "HEURISTICS");
+    ConfigProto config = SessionConfigs.withoutGrappler(SessionConfigs.training(3));
+    assertEquals(3, config.getDeviceCountOrDefault("CPU", 0), "the benchmark's sampling session keeps the replicas");
+    assertTrue(config.getGraphOptions().getRewriteOptions().getDisableMetaOptimizer());
+    assertEquals(RewriterConfig.MemOptType.HEURISTICS, config.getGraphOptions().getRewriteOptions().getMemoryOptimization());
+  }
 }
