@@ -191,8 +191,12 @@ class BatchLoaderTest {
     BatchLoader loader = new BatchLoader(ds, all(ds), 16, true, 1, 0, 2, w -> {});
     loader.next();
     assertTimeoutPreemptively(Duration.ofSeconds(5), loader::close);
-    assertTrue(Thread.getAllStackTraces().keySet().stream()
-        .noneMatch(t -> t.isAlive() && t.getName().startsWith("batch-loader")), "a loader thread survived close()");
+    // the pool reports termination when its last worker has finished, a moment before that thread exits
+    long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+    while (loaderThreadAlive() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertTrue(!loaderThreadAlive(), "a loader thread survived close()");
     assertThrows(IllegalStateException.class, loader::next);
   }
 
@@ -204,5 +208,9 @@ class BatchLoaderTest {
     assertEquals(2, batch.size());
     assertArrayEquals(ds.get(3).pixels(), Arrays.copyOfRange(batch.images(), 0, 8 * 8 * 3));
     assertArrayEquals(new int[] {0, 2}, batch.labels());
+  }
+
+  private static boolean loaderThreadAlive() {
+    return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.isAlive() && t.getName().startsWith("batch-loader"));
   }
 }
