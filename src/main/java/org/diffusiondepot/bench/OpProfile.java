@@ -39,12 +39,15 @@ final class OpProfile {
   static void print(Graph graph, RunMetadata metadata, PrintStream out, int top) {
     Map<String, long[]> byType = new HashMap<>();
     long total = 0;
+    // DEPOT_PROFILE_LABELS=MS also lists every op that took longer than MS milliseconds (0: all)
+    String labels = System.getenv("DEPOT_PROFILE_LABELS");
+    long labelMicros = labels == null ? Long.MAX_VALUE : Math.round(Double.parseDouble(labels) * 1000);
     for (DeviceStepStats device : metadata.getStepStats().getDevStatsList()) {
       for (NodeExecStats node : device.getNodeStatsList()) {
         long micros = node.getAllEndRelMicros();
         String name = node.getNodeName();
         String type = executedType(graph, node);
-        if (System.getenv("DEPOT_PROFILE_LABELS") != null && micros > 5000) {
+        if (micros >= labelMicros) {
           out.printf("    %8.1f ms %s | %s%n", micros / 1e3, name, node.getTimelineLabel());
         }
         long[] acc = byType.computeIfAbsent(type, k -> new long[2]);

@@ -1,6 +1,7 @@
 package org.diffusiondepot.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +32,9 @@ class EmaTest {
       weights.put("w", w);
       Ema ema = new Ema(tf, weights);
       Op setWeight = tf.assign(w, value);
-      List<Op> update = ema.update(tf, weights, Ema.decay(tf, completed, decay, true));
+      // the weight's update and its average in one run, as in a training step: the average must
+      // read the updated weight
+      List<Op> update = ema.update(tf, weights, Map.of("w", setWeight), Ema.decay(tf, completed, decay, true));
       Op init = tf.withControlDependencies(ema.copyFromWeights()).noOp();
       double[] shadow = {2, -1};
       try (Session s = new Session(g)) {
@@ -40,8 +43,7 @@ class EmaTest {
         float[][] values = {{3f, 0f}, {1f, 1f}, {5f, -2f}, {4f, 4f}, {0f, 1f}};
         for (int n = 0; n < values.length; n++) {
           try (TFloat32 v = Tensors.of(values[n], 2); TInt64 c = TInt64.scalarOf(n)) {
-            s.runner().feed(value, v).addTarget(setWeight).run();
-            var runner = s.runner().feed(completed, c);
+            var runner = s.runner().feed(value, v).feed(completed, c);
             update.forEach(runner::addTarget);
             runner.run();
           }
@@ -56,6 +58,35 @@ class EmaTest {
           }
         }
       }
+    }
+  }
+
+  @Test
+  void eachAverageWaitsForItsOwnWeightOnly() {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Map<String, Variable<TFloat32>> weights = new LinkedHashMap<>();
+      weights.put("a", tf.withName("a").variable(tf.constant(new float[] {1f})));
+      weights.put("b", tf.withName("b").variable(tf.constant(new float[] {1f})));
+      Ema ema = new Ema(tf, weights);
+      Map<String, Op> updates = Map.of(
+          "a", tf.assign(weights.get("a"), tf.constant(new float[] {3f})),
+          "b", tf.assign(weights.get("b"), tf.constant(new float[] {5f})));
+      List<Op> averages = ema.update(tf, weights, updates, tf.constant(0.5f));
+      Op init = tf.withControlDependencies(ema.copyFromWeights()).noOp();
+      try (Session s = new Session(g)) {
+        s.initialize();
+        s.run(init);
+        s.run(averages.get(0));
+        try (Result r = s.runner().fetch(ema.shadows().get("a")).fetch(weights.get("b")).fetch(ema.shadows().get("b"))
+            .run()) {
+          assertEquals(2f, ((TFloat32) r.get(0)).getFloat(0), 1e-6, "a's average took a's updated value");
+          assertEquals(1f, ((TFloat32) r.get(1)).getFloat(0), 0f, "b's update did not run for a's average");
+          assertEquals(1f, ((TFloat32) r.get(2)).getFloat(0), 0f, "b's average did not move");
+        }
+      }
+      assertThrows(IllegalArgumentException.class, () -> ema.update(tf, weights, Map.of("a", updates.get("a")),
+          tf.constant(0.5f)), "a weight without its update op");
     }
   }
 
