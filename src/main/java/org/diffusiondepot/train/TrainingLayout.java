@@ -50,13 +50,16 @@ public record TrainingLayout(List<String> devices, int accumulation, Precision p
           + "(--precision BF16), which has fp32's range and needs no loss scaling");
     }
     int cpus = 1;
+    boolean gpus = false;
     for (String name : devices) {
       DeviceSpec spec = DeviceNames.parse(name);
       if (spec.deviceType() == DeviceSpec.DeviceType.CPU) {
         cpus = Math.max(cpus, spec.deviceIndex() + 1);
       }
+      gpus |= spec.deviceType() == DeviceSpec.DeviceType.GPU;
     }
-    return SessionConfigs.training(cpus);
+    // a layout without GPU names still runs on this machine's GPU when there is one
+    return SessionConfigs.training(cpus, gpus || Devices.gpus() > 0);
   }
 
   /**
