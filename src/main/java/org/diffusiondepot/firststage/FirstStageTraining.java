@@ -282,9 +282,9 @@ public final class FirstStageTraining implements TrainingModel {
     return "reconstruction_loss";
   }
 
-  /** Input | reconstruction pairs. */
+  /** Input | reconstruction pairs: one forward pass, too short to check for a stop. */
   @Override
-  public Preview preview(Session session, long step) {
+  public Preview preview(Session session, long step, java.util.function.BooleanSupplier stopRequested) {
     Batch batch = previewImages;
     int size = spec.imageSize();
     int channels = spec.imageChannels();

@@ -236,14 +236,19 @@ public final class DiffusionTraining implements TrainingModel {
    * errors and gives clean images, as DDPM does.
    */
   @Override
-  public Preview preview(Session session, long step) {
+  public Preview preview(Session session, long step, java.util.function.BooleanSupplier stopRequested) {
     int count = train.getSampleCount();
     DdimSampler sampler = new DdimSampler(noise, Math.min(train.getSampleSteps(), noise.timesteps()), 1.0,
         config.getDiffusion().getClipDenoised());
     Conditioning condition = task.forPreview(previewImages.images(), previewImages.size(), count, train.getSeed());
     SessionPredictor network = new SessionPredictor(session, graph, task, noise, config.getDiffusion().getPrediction());
+    StepListener stopCheck = (index, total, t, xPrev, x0) -> {
+      if (stopRequested.getAsBoolean() && index + 1 < total) {
+        throw new PreviewStoppedException(index + 1, total);
+      }
+    };
     float[] samples = sampler.sample(network, count, task.modelSize(), task.modelChannels(), condition,
-        train.getSeed() + 1, StepListener.NONE, task.constraint(noise, condition));
+        train.getSeed() + 1, stopCheck, task.constraint(noise, condition));
     return new Preview("samples/ema_ddim" + sampler.timesteps().length + "_eta1",
         task.panels(task.toImages(samples, count), condition, count).grid());
   }

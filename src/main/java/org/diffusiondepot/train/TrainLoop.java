@@ -93,7 +93,10 @@ public final class TrainLoop {
     ExperimentConfig config = host.configure(requested);
     TrainingData data = TrainingData.open(request.data(), config);
     long target = request.stopAtStep() != null ? request.stopAtStep() : config.getTrain().getIterations();
-    try (TrainingModel model = factory.create(new TrainingContext(config, data, out));
+    // The stop signal is released last, after the graph and the model are closed: once released,
+    // the JVM may exit, and native work still running then ends in a crash report.
+    try (StopSignal stop = new StopSignal("depot-train-shutdown");
+        TrainingModel model = factory.create(new TrainingContext(config, data, out));
         RunLock lock = RunLock.acquire(request.runDir())) {
       RunDirectory run = new RunDirectory(request.runDir());
       // the run records the config as asked for: a cluster's spread of the devices is derived from it
@@ -103,16 +106,15 @@ public final class TrainLoop {
         Files.write(run.classes(), data.dataset().classNames(), StandardCharsets.UTF_8);
       }
       try {
-        new TrainLoop(config, run, data, model, out, host).loop(target);
+        new TrainLoop(config, run, data, model, out, host).loop(target, stop);
       } finally {
         model.graph().close();
       }
     }
   }
 
-  private void loop(long targetStep) throws IOException {
-    try (StopSignal stop = new StopSignal("depot-train-shutdown");
-        Session session = host.open(model, TrainingLayout.of(train));
+  private void loop(long targetStep, StopSignal stop) throws IOException {
+    try (Session session = host.open(model, TrainingLayout.of(train));
         EventWriter events = new EventWriter(run.root())) {
       step = restoreOrInitialize(session);
       lastSaved = step;
@@ -213,7 +215,7 @@ public final class TrainLoop {
           lastValidated = step;
         }
         if (train.getSampleEvery() > 0 && step % train.getSampleEvery() == 0) {
-          preview(session, events);
+          preview(session, events, stop);
           lastPreviewed = step;
         }
         if (step % train.getCheckpointEvery() == 0) {
@@ -224,11 +226,18 @@ public final class TrainLoop {
     if (step != lastSaved) {
       save(session);
     }
-    if (lastPreviewed != step) {
-      preview(session, events);
-    }
-    if (train.getValidationEvery() > 0 && lastValidated != step) {
-      validate(session, events);
+    if (stop.requested()) {
+      // the checkpoint is written; sampling a preview now would keep a stopping process alive
+      out.printf("%nstop requested: the end-of-run preview and validation are skipped%n");
+    } else {
+      if (lastPreviewed != step) {
+        // a long chain on a large model: say what the process is doing (Ctrl-C cuts it short)
+        out.printf("%nsampling the end-of-run preview at step %d%n", step);
+        preview(session, events, stop);
+      }
+      if (train.getValidationEvery() > 0 && lastValidated != step) {
+        validate(session, events);
+      }
     }
     model.finish(session, step, true, run, events);
   }
@@ -349,8 +358,14 @@ public final class TrainLoop {
     }
   }
 
-  private void preview(Session session, EventWriter events) throws IOException {
-    TrainingModel.Preview preview = model.preview(session, step);
+  private void preview(Session session, EventWriter events, StopSignal stop) throws IOException {
+    TrainingModel.Preview preview;
+    try {
+      preview = model.preview(session, step, stop::requested);
+    } catch (PreviewStoppedException e) {
+      out.printf("%nstop requested: %s at step %d%n", e.getMessage(), step);
+      return;
+    }
     events.image(preview.tag(), step, preview.grid());
     events.flush();
     ImageGrid.writePng(ImageGrid.enlarge(preview.grid(), config.getData().getResolution() < 64 ? 4 : 1),

@@ -70,7 +70,11 @@ public interface TrainingModel extends AutoCloseable {
     return "loss";
   }
 
-  Preview preview(Session session, long step) throws IOException;
+  /**
+   * A picture of what the model does now. Long work checks {@code stopRequested} as it goes and
+   * gives up with {@link PreviewStoppedException} once it is true.
+   */
+  Preview preview(Session session, long step, java.util.function.BooleanSupplier stopRequested) throws IOException;
 
   /** Work after the final checkpoint; {@code trained} is false when the run was already at its target. */
   default void finish(Session session, long step, boolean trained, RunDirectory run, EventWriter events)

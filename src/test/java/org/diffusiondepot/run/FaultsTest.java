@@ -150,7 +150,10 @@ class FaultsTest {
 
   /**
    * Five SIGKILLs at random moments of a training process, each followed by the same command, end
-   * with the weights of an uninterrupted run: a resumed run repeats exactly the steps it lost.
+   * with the weights of an uninterrupted run: a resumed run repeats exactly the steps it lost. Each
+   * kill lands a random 0-40 ms after the run has saved past a random step, so that it hits
+   * training and saving rather than start-up (a run of this model reaches its target in about a
+   * second once started).
    */
   @Test
   void killedFiveTimesAndResumedEqualsUninterrupted() throws Exception {
@@ -158,17 +161,31 @@ class FaultsTest {
     Path config = config(CONFIG.replace("checkpoint_every: 2", "checkpoint_every: 3"));
     Path killed = dir.resolve("killed");
     Random random = new Random(2026);
-    for (int kill = 0; kill < 5; kill++) {
+    // five different checkpoints to pass, in order, each at least one save before the target
+    List<Integer> passes = new ArrayList<>(List.of(3, 6, 9, 12, 15, 18));
+    java.util.Collections.shuffle(passes, random);
+    passes = new ArrayList<>(passes.subList(0, 5));
+    java.util.Collections.sort(passes);
+    for (int pass : passes) {
       Process p = java("org.diffusiondepot.cli.DepotCli", "train", config.toString(), "--data", "builtin", "--out",
           killed.toString(), "--steps", String.valueOf(target));
-      // wait until the process trains (its first resume or start line), then kill it at a random moment
-      BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      for (String line; (line = lines.readLine()) != null && !line.contains(" images (");) {
-        // start-up output
+      Thread drain = new Thread(() -> {
+        try {
+          p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (java.io.IOException closed) {
+          // the process was killed
+        }
+      });
+      drain.start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+      while (newestCheckpoint(killed) < pass && p.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(5);
       }
-      Thread.sleep(200 + random.nextInt(2500));
+      assertTrue(p.isAlive(), "the run was still training when it had saved step " + pass);
+      Thread.sleep(random.nextInt(40));
       p.destroyForcibly().waitFor(60, TimeUnit.SECONDS);
       assertFalse(p.isAlive());
+      drain.join(10_000);
     }
     Process last = java("org.diffusiondepot.cli.DepotCli", "train", config.toString(), "--data", "builtin", "--out",
         killed.toString(), "--steps", String.valueOf(target));
@@ -180,6 +197,52 @@ class FaultsTest {
     train(config, straight, target);
     assertArrayEquals(weights(config, straight), weights(config, killed),
         "weights, Adam moments and EMA after resumes equal the uninterrupted run's");
+  }
+
+  /**
+   * SIGTERM (what Ctrl-C and a cluster's scheduler send) while the end-of-run preview samples: the
+   * chain gives up at its next step, the process exits as terminated within seconds, not after the
+   * shutdown hook's two minutes or with a JVM crash report, and the final checkpoint is in place.
+   */
+  @Test
+  void aStopDuringTheEndOfRunPreviewCutsItShort() throws Exception {
+    // a chain of 1000 steps on 64 images: many seconds on any machine
+    Path config = config(CONFIG.replace("sample_count: 4 sample_steps: 2", "sample_count: 64 sample_steps: 1000"));
+    Path run = dir.resolve("run");
+    Process p = java("org.diffusiondepot.cli.DepotCli", "train", config.toString(), "--data", "builtin", "--out",
+        run.toString(), "--steps", "4");
+    StringBuilder output = new StringBuilder();
+    BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    for (String line; (line = lines.readLine()) != null;) {
+      output.append(line).append('\n');
+      if (line.contains("sampling the end-of-run preview")) {
+        break;
+      }
+    }
+    Thread.sleep(500);
+    p.toHandle().destroy(); // SIGTERM, keeping our end of its output open (Process.destroy closes it)
+    for (String line; (line = lines.readLine()) != null;) {
+      output.append(line).append('\n');
+    }
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), output.toString());
+    assertEquals(143, p.exitValue(), "terminated by SIGTERM, not crashed:\n" + output);
+    assertTrue(output.toString().contains("stop requested: preview stopped after"), output.toString());
+    assertFalse(output.toString().contains("fatal error"), output.toString());
+    assertEquals(4, newestCheckpoint(run));
+  }
+
+  /** The step of the newest checkpoint whose index file is in place (its save may still be finishing), or -1. */
+  private static long newestCheckpoint(Path run) throws java.io.IOException {
+    Path checkpoints = run.resolve("checkpoints");
+    if (!Files.isDirectory(checkpoints)) {
+      return -1;
+    }
+    try (Stream<Path> files = Files.list(checkpoints)) {
+      return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("ckpt-\\d{8}\\.index"))
+          .mapToLong(n -> Long.parseLong(n.substring(5, 13))).max().orElse(-1);
+    } catch (java.nio.file.NoSuchFileException gone) {
+      return -1;
+    }
   }
 
   private static Path dataFile(Path checkpoints, long step) {
