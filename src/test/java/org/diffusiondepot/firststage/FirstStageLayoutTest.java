@@ -29,14 +29,21 @@ import org.tensorflow.types.TInt64;
  * The layout of a first-stage step (replicas, micro-batches, fp16 loss scaling) changes how the
  * batch is computed, not what is learned: 3 updates of one device on a batch of 8 and of 2
  * micro-batches of 4 or 2 replicas of 4 end with the same autoencoder, codebook, discriminator and
- * Adam moments, up to the order of float sums (1e-5 relative per variable), with the GAN switched
+ * Adam moments, up to the order of float sums (2e-5 relative per variable), with the GAN switched
  * off (the discriminator configured, so the fence around it is part of what is checked) and with
  * it running: the adaptive weight is the whole batch's in every layout.
  */
 class FirstStageLayoutTest {
   static final int BATCH = 8;
   static final int SIZE = 16;
-  static final double TOLERANCE = 1e-5;
+  /**
+   * Float sums in another order, no more: on the AVX2 CPU the worst variables sit at 9.7e-6 (GAN
+   * off) and 1.04e-5 (GAN on, 3 steps: the Adam moment of an attention GroupNorm's gamma, whose
+   * gradient nearly cancels over the batch) since a 1x1 kernel's gradient became one matrix
+   * product, 9.9e-6 before. The bar stays at float rounding: a tower that used its own adaptive
+   * weight would be off by the difference between half-batch and whole-batch gradient norms.
+   */
+  static final double TOLERANCE = 2e-5;
   /**
    * Adam's first step moves every component by about the learning rate whatever the size of its
    * gradient (m / sqrt(v) = g / |g|), so a component whose gradient is near adam_epsilon carries the
@@ -284,7 +291,7 @@ class FirstStageLayoutTest {
     return Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-12);
   }
 
-  /** Each variable within 1e-5 of the reference, relative to its norm. */
+  /** Each variable within {@link #TOLERANCE} of the reference, relative to its norm. */
   static void assertSameState(Map<String, float[]> expected, Map<String, float[]> actual, String what) {
     assertSameState(expected, actual, what, TOLERANCE);
   }
