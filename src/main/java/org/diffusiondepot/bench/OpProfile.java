@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.diffusiondepot.runtime.OptionException;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.proto.AllocatorMemoryUsed;
@@ -19,6 +20,8 @@ final class OpProfile {
    * there is any ("[cpu 2.0MB 2.0MB] node_name = OpType(inputs)").
    */
   private static final Pattern LABEL = Pattern.compile("(?:^|\\] )\\S+ = (\\w+)\\(");
+
+  static final String LABELS = "DEPOT_PROFILE_LABELS";
 
   private OpProfile() {}
 
@@ -36,12 +39,34 @@ final class OpProfile {
     return op != null ? op.type() : node.getNodeName().replaceAll(":.*", "");
   }
 
+  /** Throws the {@link OptionException} of a DEPOT_PROFILE_LABELS that is set to anything but milliseconds. */
+  static void checkEnvironment() {
+    String labels = System.getenv(LABELS);
+    if (labels != null) {
+      labelThresholdMicros(labels);
+    }
+  }
+
+  /** DEPOT_PROFILE_LABELS's milliseconds in microseconds; anything but a number of 0 or more is a user error. */
+  static long labelThresholdMicros(String value) {
+    try {
+      double ms = Double.parseDouble(value.strip());
+      if (ms >= 0 && Double.isFinite(ms)) {
+        return Math.round(ms * 1000);
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new OptionException("DEPOT_PROFILE_LABELS=" + value + ": expected milliseconds (0 or more), e.g. "
+        + "DEPOT_PROFILE_LABELS=5 lists the ops that ran for 5 ms or longer");
+  }
+
   static void print(Graph graph, RunMetadata metadata, PrintStream out, int top) {
     Map<String, long[]> byType = new HashMap<>();
     long total = 0;
     // DEPOT_PROFILE_LABELS=MS also lists every op that took longer than MS milliseconds (0: all)
-    String labels = System.getenv("DEPOT_PROFILE_LABELS");
-    long labelMicros = labels == null ? Long.MAX_VALUE : Math.round(Double.parseDouble(labels) * 1000);
+    String labels = System.getenv(LABELS);
+    long labelMicros = labels == null ? Long.MAX_VALUE : labelThresholdMicros(labels);
     for (DeviceStepStats device : metadata.getStepStats().getDevStatsList()) {
       for (NodeExecStats node : device.getNodeStatsList()) {
         long micros = node.getAllEndRelMicros();

@@ -49,6 +49,9 @@ public final class TrainingBenchmark {
    */
   public static Result run(ExperimentConfig config, Part part, int batch, int sampleBatch, int warmup, int steps,
       boolean profile, PrintStream out) {
+    if (profile) {
+      OpProfile.checkEnvironment(); // before minutes of building and timing, not after
+    }
     TrainingGraph graph = new TrainingGraph(config);
     int threads = SessionConfigs.cpu().getIntraOpParallelismThreads();
     double minRatio = 0.9 * threads;

@@ -43,7 +43,8 @@ final class BenchCommand implements Callable<Integer> {
           + "launchers use on this CPU (tools/depot-tune-sampler)")
   TrainingBenchmark.Part only;
 
-  @Option(names = "--profile", description = "also trace one training step and one sampling step and print time per op type")
+  @Option(names = "--profile", description = "also trace one training step and one sampling step and print time per "
+      + "op type; with DEPOT_PROFILE_LABELS=MS also each op that ran for MS milliseconds or longer, with its inputs")
   boolean profile;
 
   @Mixin

@@ -56,4 +56,17 @@ class OpProfileTest {
       assertEquals("Transpose", OpProfile.executedType(g, plain));
     }
   }
+
+  /** DEPOT_PROFILE_LABELS: milliseconds, or an error that names the variable and what it takes. */
+  @Test
+  void theLabelThresholdIsMilliseconds() {
+    assertEquals(5000, OpProfile.labelThresholdMicros("5"));
+    assertEquals(0, OpProfile.labelThresholdMicros(" 0 "));
+    assertEquals(2500, OpProfile.labelThresholdMicros("2.5"));
+    for (String bad : List.of("yes", "-1", "NaN", "")) {
+      var e = org.junit.jupiter.api.Assertions.assertThrows(org.diffusiondepot.runtime.OptionException.class,
+          () -> OpProfile.labelThresholdMicros(bad));
+      assertTrue(e.getMessage().startsWith("DEPOT_PROFILE_LABELS=" + bad + ": expected milliseconds"), e.getMessage());
+    }
+  }
 }
