@@ -55,29 +55,19 @@ public final class Ema {
   }
 
   /**
-   * Update ops; each shadow's ops wait for the op {@code weightUpdates} names for its weight. Give
-   * every weight the same barrier op to average after the whole update, as the trainer does, not
-   * the list of all updates: gating each of the four ops per shadow on every update made ops x
-   * weights control edges (240k on the tiny benchmark model), which grappler walked for seconds
-   * before the first step.
-   *
-   * @param weightUpdates the op after which each weight holds this step's value, keyed like
-   *     {@code weights}
+   * Update ops; build them with {@code tf} gated on one op that follows all optimizer updates, not
+   * on the list of updates: every op built here would then wait on every update, ops x weights
+   * control edges (240k on the tiny benchmark model) that grappler walked for seconds before the
+   * first step.
    */
-  public List<Op> update(Ops tf, Map<String, Variable<TFloat32>> weights, Map<String, ? extends Op> weightUpdates,
-      Operand<TFloat32> decay) {
+  public List<Op> update(Ops tf, Map<String, Variable<TFloat32>> weights, Operand<TFloat32> decay) {
     Operand<TFloat32> rate = tf.math.sub(tf.constant(1f), decay);
     List<Op> ops = new ArrayList<>();
     for (Map.Entry<String, Variable<TFloat32>> e : weights.entrySet()) {
-      Op updated = weightUpdates.get(e.getKey());
-      if (updated == null) {
-        throw new IllegalArgumentException("no update op for weight " + e.getKey());
-      }
-      Ops gated = tf.withControlDependencies(List.of(updated));
       Variable<TFloat32> shadow = shadows.get(e.getKey());
-      Operand<TFloat32> diff = gated.math.sub(gated.identity(shadow), gated.identity(e.getValue()));
+      Operand<TFloat32> diff = tf.math.sub(tf.identity(shadow), tf.identity(e.getValue()));
       // shadow -= (1 - d) (shadow - w) as one fused op: the small model is bound by op count
-      ops.add(gated.train.applyGradientDescent(shadow, rate, diff));
+      ops.add(tf.train.applyGradientDescent(shadow, rate, diff));
     }
     return ops;
   }

@@ -178,9 +178,9 @@ public final class TrainingGraph {
     gradients = Gradients.clip(tf, gradients, gradientNorm, train.getGradClipNorm());
     Operand<TBool> finite = Gradients.finite(tf, loss, gradientNorm);
     gradients = Gradients.whenFinite(tf, gradients, finite);
-    Map<String, Op> updates = AdamW.build(tf, variables, gradients, weights.reads(), learningRate,
+    List<Op> updates = new ArrayList<>(AdamW.build(tf, variables, gradients, weights.reads(), learningRate,
         stepValue, new AdamW.Hyper(train.getAdamBeta1(), train.getAdamBeta2(), train.getAdamEpsilon(),
-            train.getWeightDecay()));
+            train.getWeightDecay())).values());
     Ema ema = new Ema(tf, variables);
     emaShadows = ema.shadows();
     initEma = tf.withControlDependencies(ema.copyFromWeights()).withName("ema_init").noOp();
@@ -188,10 +188,8 @@ public final class TrainingGraph {
     // update directly made ops x weights control edges (240k on the tiny benchmark model, 3.5 s of
     // grappler before its first step; 8.5 s on the 128 px ResNet). Gating each average on its own
     // weight's update alone was no faster per step.
-    Op weightsUpdated = tf.withControlDependencies(updates.values()).withName("weights_updated").noOp();
-    Map<String, Op> afterAllUpdates = new java.util.LinkedHashMap<>();
-    variables.keySet().forEach(name -> afterAllUpdates.put(name, weightsUpdated));
-    List<Op> emaUpdates = ema.update(tf, variables, afterAllUpdates,
+    Op weightsUpdated = tf.withControlDependencies(updates).withName("weights_updated").noOp();
+    List<Op> emaUpdates = ema.update(tf.withControlDependencies(List.of(weightsUpdated)), variables,
         Ema.decay(tf, stepValue, train.getEmaDecay(), train.getEmaWarmup()));
     if (lossScale == null) {
       trainStep = tf.withControlDependencies(emaUpdates).withName("train_step").assignAdd(step, tf.constant(1L));

@@ -124,4 +124,28 @@ class TrainerTest {
     DiffusionTraining.run(new TrainingRequest(config, "builtin", run, steps), new PrintStream(bytes, true, StandardCharsets.UTF_8));
     return bytes.toString(StandardCharsets.UTF_8);
   }
+
+  /**
+   * The averages of the weights wait for one barrier after the optimizer's updates, not each for
+   * every update: that made ops x weights control edges, seconds of grappler before a first step.
+   */
+  @Test
+  void eachAverageWaitsForOneBarrierNotForEveryUpdate() {
+    TrainingGraph g = new TrainingGraph(org.diffusiondepot.config.ConfigLoader.parse(CONFIG, "TrainerTest.CONFIG"));
+    try {
+      java.util.Set<String> shadows = new java.util.HashSet<>();
+      g.emaShadows.values().forEach(v -> shadows.add(v.op().name()));
+      int averages = 0;
+      for (var it = g.graph.operations(); it.hasNext();) {
+        org.tensorflow.GraphOperation op = it.next();
+        if (op.type().equals("ApplyGradientDescent") && shadows.contains(op.input(0).op().name())) {
+          averages++;
+          assertEquals(List.of("weights_updated"), op.controlInputs().stream().map(o -> o.name()).toList(), op.name());
+        }
+      }
+      assertEquals(g.weights.variables().size(), averages, "one average per weight");
+    } finally {
+      g.graph.close();
+    }
+  }
 }
