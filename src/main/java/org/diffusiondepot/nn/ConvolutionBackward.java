@@ -3,6 +3,9 @@ package org.diffusiondepot.nn;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.diffusiondepot.runtime.ActiveKernels;
+import org.diffusiondepot.runtime.OptionException;
+import org.diffusiondepot.runtime.KernelChoices.Kernels;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -23,12 +26,13 @@ import org.tensorflow.types.TInt32;
  *   <li>dW = conv(x_pad with batch and channels swapped, dy with batch as its input channels),
  *       VALID: [in, H + k - 1, W + k - 1, N] against [H, W, N, out] gives [in, k, k, out], the sum
  *       over batch and positions of x shifted by each tap times dy; for k = 1 one matrix
- *       product, x^T dy;
+ *       product, x^T dy; when the process runs oneDNN's kernels, k > 1 takes TensorFlow's
+ *       Conv2DBackpropFilter instead ({@link #oneDnnKernelGradient});
  *   <li>db = BiasAddGrad(dy).
  * </ul>
  * Training steps of the benchmark models took 5-25% less time with it (README, "Performance"); the
  * gradients are TensorFlow's to float rounding ({@code ConvolutionBackwardTest}).
- * {@code -Ddepot.convolutionBackward=tensorflow} keeps TensorFlow's own.
+ * {@code -Ddepot.convolutionBackward=tensorflow} keeps TensorFlow's own throughout.
  *
  * <p>TensorFlow Java cannot replace the registered gradient of Conv2D, so the layer's output passes
  * through an {@code IdentityN} whose inputs are [stop_gradient(output), x, kernel, bias]: the only
@@ -58,6 +62,7 @@ public final class ConvolutionBackward {
     if ("tensorflow".equals(System.getProperty(PROPERTY)) || !Registration.DONE) {
       return y;
     }
+    oneDnnKernelGradient(); // probes the kernels here: the gradient runs under the graph's lock
     int k = (int) kernel.shape().get(0);
     // Op names, not a sub-scope: TensorFlow Java's withSubScope reads every op of the graph, which
     // made building a graph quadratic in its size (a minute for the layout tests' 57k-op graphs).
@@ -71,6 +76,26 @@ public final class ConvolutionBackward {
   /** The gradient's registration, once per process at first use; false if IdentityN has another. */
   private static final class Registration {
     static final boolean DONE = TensorFlow.registerCustomGradient("IdentityN", ConvolutionBackward::gradient);
+  }
+
+  /**
+   * Whether k x k kernels (k > 1) take their gradient from TensorFlow's Conv2DBackpropFilter, which
+   * oneDNN's kernels run faster than the transposes and convolution of {@link #kernelGradient}: the
+   * tiny benchmark model's step took 0.310 s against 0.341 s with oneDNN's kernels, and with Eigen's
+   * the filter op was the slower, 0.381 s against 0.352 s (README, "Performance"). {@code
+   * -Ddepot.convolutionBackward=forward} keeps the forward-convolution form with either, {@code
+   * =filter} takes the filter op with either (to compare on a CPU).
+   */
+  static boolean oneDnnKernelGradient() {
+    String mode = System.getProperty(PROPERTY, "");
+    return switch (mode) {
+      case "forward" -> false;
+      case "filter" -> true;
+      case "", "tensorflow" -> ActiveKernels.get() == Kernels.ONEDNN;
+      default -> throw new OptionException("-D" + PROPERTY + "=" + mode + ": expected tensorflow, forward or filter"
+          + " (unset: the forward-convolution backward pass, with oneDNN's filter gradient when TensorFlow runs"
+          + " oneDNN's kernels)");
+    };
   }
 
   @SuppressWarnings("unchecked")
@@ -87,7 +112,9 @@ public final class ConvolutionBackward {
     Operand<TFloat32> adjoint = tf.reverse(tf.linalg.transpose(kernel, tf.constant(new int[] {0, 1, 3, 2})),
         tf.constant(new int[] {0, 1}));
     Operand<TFloat32> dx = tf.nn.conv2d(dy, adjoint, UNIT_STRIDES, "SAME");
-    Operand<TFloat32> dKernel = kernelGradient(tf, x, dy, k, kernel);
+    Operand<TFloat32> dKernel = k > 1 && oneDnnKernelGradient()
+        ? tf.nn.conv2dBackpropFilter(x, tf.shape(kernel), dy, UNIT_STRIDES, "SAME")
+        : kernelGradient(tf, x, dy, k, kernel);
     Operand<TFloat32> dBias = tf.nn.biasAddGrad(dy);
     // The first input is the StopGradient, which passes nothing on: any tensor of its shape will do.
     return List.of(dy, dx, dKernel, dBias);

@@ -11,7 +11,8 @@ import picocli.CommandLine.IVersionProvider;
 /**
  * {@code --version} of both tools: the project version stamped in by the build, the TensorFlow
  * and TensorFlow Java versions, and the native library in use with the devices it sees (a bug
- * report needs all three; "is my GPU used?" needs the last).
+ * report needs all three; "is my GPU used?" needs the last), and which CPU kernels TensorFlow
+ * picked (Eigen's or oneDNN's: speed differs by CPU, README "Performance").
  */
 public final class VersionInfo implements IVersionProvider {
   private static final String PROPERTIES = "version.properties";
@@ -44,7 +45,8 @@ public final class VersionInfo implements IVersionProvider {
     return new String[] {
         tool + " " + projectVersion(),
         "TensorFlow " + TensorFlow.version() + " (TensorFlow Java " + tensorFlowJavaVersion() + ")",
-        TensorFlowNative.inspect().describe()};
+        TensorFlowNative.inspect().describe(),
+        "CPU kernels: " + ActiveKernels.describe()};
   }
 
   /** The version in pom.xml, as filtered into {@code version.properties} by the build. */

@@ -89,12 +89,13 @@ class HelpAndVersionTest {
       Outcome o = depot(args);
       assertEquals(0, o.code(), o.err());
       String[] lines = o.out().strip().split("\n");
-      assertEquals(3, lines.length, o.out());
+      assertEquals(4, lines.length, o.out());
       assertEquals("depot " + pomVersion(), lines[0]);
       assertEquals("TensorFlow " + TensorFlow.version() + " (TensorFlow Java 1.1.0)", lines[1]);
       // the tests run on the CPU native of this machine's platform; a CUDA build would say "GPU build"
       assertTrue(lines[2].matches("native (linux-x86_64|linux-x86_64-gpu|macosx-arm64|windows-x86_64) "
           + "\\((CPU build|GPU build, CUDA)\\), devices: CPU:0.*"), lines[2]);
+      assertTrue(lines[3].matches("CPU kernels: (Eigen|oneDNN)'s \\(TF_ENABLE_ONEDNN_OPTS.*\\)"), lines[3]);
     }
   }
 }

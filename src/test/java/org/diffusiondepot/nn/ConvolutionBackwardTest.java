@@ -1,15 +1,20 @@
 package org.diffusiondepot.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.diffusiondepot.runtime.ActiveKernels;
+import org.diffusiondepot.runtime.OptionException;
+import org.diffusiondepot.runtime.KernelChoices.Kernels;
 import org.diffusiondepot.runtime.Tensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
@@ -31,9 +36,33 @@ class ConvolutionBackwardTest {
   private static final int IN = 5;
   private static final int OUT = 6;
 
+  /**
+   * Both forms of dW (the forward-convolution one, and TensorFlow's filter op that oneDNN runs
+   * faster), forced by the property so that each runs whichever kernels this process has.
+   */
   @ParameterizedTest
-  @ValueSource(ints = {1, 3, 5})
-  void gradientsEqualTensorFlowsWithoutItsBackpropOps(int k) {
+  @CsvSource({"forward, 1", "forward, 3", "forward, 5", "filter, 1", "filter, 3", "filter, 5"})
+  void gradientsEqualTensorFlowsWithoutItsBackpropOps(String mode, int k) {
+    withProperty(mode, () -> compareWithTensorFlow(k, mode.equals("filter") && k > 1));
+  }
+
+  /** Unset, the filter op is taken exactly when this process runs oneDNN's kernels. */
+  @Test
+  void byDefaultTheFilterOpFollowsTheKernels() {
+    assertEquals(ActiveKernels.get() == Kernels.ONEDNN, ConvolutionBackward.oneDnnKernelGradient());
+    compareWithTensorFlow(3, ActiveKernels.get() == Kernels.ONEDNN);
+  }
+
+  @Test
+  void anUnknownModeIsNamed() {
+    withProperty("fast", () -> {
+      OptionException e = assertThrows(OptionException.class, () -> carriers(1, Arithmetic.FP32));
+      assertTrue(e.getMessage().contains("-Ddepot.convolutionBackward=fast: expected tensorflow, forward or filter"),
+          e.getMessage());
+    });
+  }
+
+  private static void compareWithTensorFlow(int k, boolean filterOp) {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       Placeholder<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(BATCH, SIZE, SIZE, IN)));
@@ -55,8 +84,8 @@ class ConvolutionBackwardTest {
       Set<String> nativeBackwardOps = BackwardPasses.neededOps(nativeGradients, op -> op.name().startsWith("native/"))
           .stream().map(GraphOperation::type).collect(Collectors.toSet());
       assertTrue(nativeBackwardOps.contains("Conv2DBackpropFilter"), nativeBackwardOps::toString);
-      assertTrue(!ourBackwardOps.contains("Conv2DBackpropFilter") && !ourBackwardOps.contains("Conv2DBackpropInput"),
-          ourBackwardOps::toString);
+      assertEquals(filterOp, ourBackwardOps.contains("Conv2DBackpropFilter"), ourBackwardOps::toString);
+      assertFalse(ourBackwardOps.contains("Conv2DBackpropInput"), ourBackwardOps::toString);
 
       try (Session s = new Session(g);
           var xv = Tensors.of(BackwardPasses.gaussian(BATCH * SIZE * SIZE * IN, 1), BATCH, SIZE, SIZE, IN);
@@ -90,9 +119,13 @@ class ConvolutionBackwardTest {
   /** -Ddepot.convolutionBackward=tensorflow keeps TensorFlow's gradient everywhere. */
   @Test
   void thePropertyTurnsItOff() {
-    String before = System.setProperty(ConvolutionBackward.PROPERTY, "tensorflow");
+    withProperty("tensorflow", () -> assertEquals(0, carriers(1, Arithmetic.FP32)));
+  }
+
+  private static void withProperty(String value, Runnable body) {
+    String before = System.setProperty(ConvolutionBackward.PROPERTY, value);
     try {
-      assertEquals(0, carriers(1, Arithmetic.FP32));
+      body.run();
     } finally {
       if (before == null) {
         System.clearProperty(ConvolutionBackward.PROPERTY);

@@ -16,9 +16,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.diffusiondepot.runtime.OptionException;
-import org.diffusiondepot.runtime.SamplerKernels;
-import org.diffusiondepot.runtime.SamplerKernels.Choice;
-import org.diffusiondepot.runtime.SamplerKernels.Kernels;
+import org.diffusiondepot.runtime.KernelChoices;
+import org.diffusiondepot.runtime.KernelChoices.Choice;
+import org.diffusiondepot.runtime.KernelChoices.Kernels;
 import org.diffusiondepot.runtime.UserErrorHandler;
 import org.diffusiondepot.sampler.SamplingException;
 import picocli.CommandLine;
@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
  * {@code tools/depot-tune-sampler}: times the sampling step of an export with TensorFlow's Eigen
  * kernels and with its oneDNN ones, each in a fresh JVM (the choice is made once per process),
  * alternating them round by round so that a busy machine slows both alike, and records the faster
- * for this CPU ({@link SamplerKernels}), where tools/depot-sample and tools/depot-serve find
+ * for this CPU ({@link KernelChoices}), where tools/depot-sample and tools/depot-serve find
  * it.
  */
 @Command(name = "depot-tune-sampler", mixinStandardHelpOptions = true,
@@ -64,7 +64,7 @@ public final class TuneSamplerCli implements Callable<Integer> {
   int rounds;
 
   @Option(names = "--file", paramLabel = "FILE", description = "where choices are recorded (default: "
-      + "$DEPOT_KERNELS_FILE, else $XDG_CACHE_HOME or ~/.cache, then diffusion-depot/sampler-kernels.tsv); the "
+      + "$DEPOT_KERNELS_FILE, else $XDG_CACHE_HOME or ~/.cache, then diffusion-depot/kernels.tsv); the "
       + "launchers read $DEPOT_KERNELS_FILE or that default")
   Path file;
 
@@ -82,13 +82,13 @@ public final class TuneSamplerCli implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, InterruptedException {
     java.io.PrintWriter out = spec.commandLine().getOut();
-    Path file = this.file != null ? this.file : SamplerKernels.file(System.getenv());
-    String cpu = SamplerKernels.cpuKey().orElseThrow(() -> new OptionException("cannot tell this CPU "
-        + "(no 'model name' and 'flags' in /proc/cpuinfo), so a choice could not be found again; set " + SamplerKernels
+    Path file = this.file != null ? this.file : KernelChoices.file(System.getenv());
+    String cpu = KernelChoices.cpuKey().orElseThrow(() -> new OptionException("cannot tell this CPU "
+        + "(no 'model name' and 'flags' in /proc/cpuinfo), so a choice could not be found again; set " + KernelChoices
         .TENSORFLOW_VARIABLE + "=0 (Eigen) or 1 (oneDNN) for tools/depot-sample yourself"));
     if (show) {
-      SamplerKernels.recorded(file, cpu).ifPresentOrElse(
-          c -> out.printf("%s: %s (%s=%s), %s%n", cpu, c.kernels().label(), SamplerKernels.TENSORFLOW_VARIABLE,
+      KernelChoices.recorded(file, cpu).ifPresentOrElse(
+          c -> out.printf("%s: %s (%s=%s), %s%n", cpu, c.kernels().label(), KernelChoices.TENSORFLOW_VARIABLE,
               c.kernels().variableValue(), c.evidence()),
           () -> out.printf("%s: nothing recorded in %s; the sampler runs TensorFlow's default kernels%n", cpu, file));
       out.printf("file: %s%n", file);
@@ -121,9 +121,9 @@ public final class TuneSamplerCli implements Callable<Integer> {
     Kernels faster = onednn < eigen ? Kernels.ONEDNN : Kernels.EIGEN;
     String evidence = String.format(Locale.ROOT, "eigen %.4f s, onednn %.4f s per step (medians of %d rounds; "
             + "%s, batch %d, %s)", eigen, onednn, rounds, model.toAbsolutePath().normalize(), batch, LocalDate.now());
-    SamplerKernels.record(file, new Choice(cpu, faster, evidence));
+    KernelChoices.record(file, new Choice(cpu, faster, evidence));
     out.printf("%s: %s is %.2fx as fast; recorded in %s (%s=%s for tools/depot-sample and tools/depot-serve)%n", cpu,
-        faster.label(), Math.max(eigen, onednn) / Math.min(eigen, onednn), file, SamplerKernels.TENSORFLOW_VARIABLE,
+        faster.label(), Math.max(eigen, onednn) / Math.min(eigen, onednn), file, KernelChoices.TENSORFLOW_VARIABLE,
         faster.variableValue());
     return 0;
   }
@@ -134,7 +134,7 @@ public final class TuneSamplerCli implements Callable<Integer> {
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     ProcessBuilder builder = new ProcessBuilder(java, "-Xss4m", "-cp", System.getProperty("java.class.path"),
         SamplingStepProbe.class.getName(), model.toString(), Integer.toString(batch), Integer.toString(steps));
-    builder.environment().put(SamplerKernels.TENSORFLOW_VARIABLE, kernels.variableValue());
+    builder.environment().put(KernelChoices.TENSORFLOW_VARIABLE, kernels.variableValue());
     builder.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
     Process process = builder.start();
     process.getOutputStream().close();

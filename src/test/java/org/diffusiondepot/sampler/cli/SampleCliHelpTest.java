@@ -30,9 +30,10 @@ class SampleCliHelpTest {
     String[] o = run("--version");
     assertEquals("0", o[0], o[2]);
     String[] lines = o[1].strip().split("\n");
-    assertEquals(3, lines.length, o[1]);
+    assertEquals(4, lines.length, o[1]);
     assertTrue(lines[0].matches("depot-sample \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), lines[0]);
     assertTrue(lines[1].startsWith("TensorFlow 2.") && lines[1].endsWith("(TensorFlow Java 1.1.0)"), lines[1]);
     assertTrue(lines[2].startsWith("native ") && lines[2].contains("devices: CPU:0"), lines[2]);
+    assertTrue(lines[3].startsWith("CPU kernels: "), lines[3]);
   }
 }

@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.diffusiondepot.export.Exporter;
-import org.diffusiondepot.runtime.SamplerKernels;
-import org.diffusiondepot.runtime.SamplerKernels.Choice;
+import org.diffusiondepot.runtime.KernelChoices;
+import org.diffusiondepot.runtime.KernelChoices.Choice;
 import org.diffusiondepot.train.DiffusionTraining;
 import org.diffusiondepot.train.TrainingRequest;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,7 +47,7 @@ class TuneSamplerCliTest {
 
   @Test
   void timesBothKernelsInTheirOwnProcessesAndRecordsTheFaster() {
-    String cpu = SamplerKernels.cpuKey().orElse(null);
+    String cpu = KernelChoices.cpuKey().orElse(null);
     assumeTrue(cpu != null, "needs a Linux /proc/cpuinfo");
     Path file = dir.resolve("kernels.tsv");
     var o = run("--model", export.toString(), "--file", file.toString(), "--batch", "2", "--steps", "2", "--rounds",
@@ -58,13 +58,13 @@ class TuneSamplerCliTest {
     List<String> order = rounds.results().map(r -> r.group(1) + r.group(2)).toList();
     assertEquals(List.of("1eigen", "1onednn", "2onednn", "2eigen"), order, o.out());
 
-    Choice recorded = SamplerKernels.recorded(file, cpu).orElseThrow();
+    Choice recorded = KernelChoices.recorded(file, cpu).orElseThrow();
     Matcher evidence = Pattern.compile("eigen ([0-9.]+) s, onednn ([0-9.]+) s per step").matcher(recorded.evidence());
     assertTrue(evidence.find(), recorded.evidence());
     double eigen = Double.parseDouble(evidence.group(1));
     double onednn = Double.parseDouble(evidence.group(2));
     assertTrue(eigen > 0 && onednn > 0, recorded.evidence());
-    assertEquals(onednn < eigen ? SamplerKernels.Kernels.ONEDNN : SamplerKernels.Kernels.EIGEN, recorded.kernels(),
+    assertEquals(onednn < eigen ? KernelChoices.Kernels.ONEDNN : KernelChoices.Kernels.EIGEN, recorded.kernels(),
         "the faster one is recorded: " + recorded);
     assertTrue(o.out().contains(cpu + ": " + recorded.kernels().label() + " is "), o.out());
 

@@ -1,5 +1,6 @@
 package org.diffusiondepot.runtime;
 
+import com.google.common.hash.Hashing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,20 +14,22 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Which of TensorFlow's CPU kernels the sampling processes (tools/depot-sample, tools/depot-serve)
- * run on this CPU: Eigen's or oneDNN's. TensorFlow picks them once per process, from
- * TF_ENABLE_ONEDNN_OPTS, and its default (oneDNN only on CPUs with AVX512_VNNI, AVX512_BF16 or AMX)
- * was the slower one for the forward pass on both CPUs this project measured (README,
- * "Performance"). So tools/depot-tune-sampler times both on an export and records the faster one
- * here, one line per CPU ({@link #cpuKey(String)}), because a home directory is often shared by the
- * nodes of a cluster.
- * The launchers read the same file (tools/lib/sampler-kernels.sh); a TF_ENABLE_ONEDNN_OPTS already
- * set wins over it.
+ * Which of TensorFlow's CPU kernels, Eigen's or oneDNN's, runs faster on this CPU: for the sampler
+ * (tools/depot-sample, tools/depot-serve), per CPU, and for training (tools/depot train and bench),
+ * per CPU and config. TensorFlow picks its kernels once per process, from TF_ENABLE_ONEDNN_OPTS, and
+ * its default (oneDNN only on CPUs with AVX512_VNNI, AVX512_BF16 or AMX) was the slower one for
+ * the forward pass on both CPUs this project measured; for training the faster one depends on the
+ * model: on the AVX2 EPYC oneDNN's ran the 32 px benchmark model 10% faster and the 128 px ones no
+ * faster (README, "Performance"). So tools/depot-tune-sampler and tools/depot tune-kernels time
+ * both and record the faster here, one line per key: {@link #cpuKey(String)} for the sampler,
+ * {@link #trainingKey} for a config (a home directory is often shared by the nodes of a cluster).
+ * The launchers read the same file (tools/lib/kernels.sh); a TF_ENABLE_ONEDNN_OPTS already set
+ * wins over it.
  *
- * <p>The file is tab-separated: CPU key, the TF_ENABLE_ONEDNN_OPTS value, the kernels' name,
- * and the measurement that chose them.
+ * <p>The file is tab-separated: key, the TF_ENABLE_ONEDNN_OPTS value, the kernels' name, and the
+ * measurement that chose them.
  */
-public final class SamplerKernels {
+public final class KernelChoices {
   /** The variable that names the file instead of the default place (tests, shared set-ups). */
   public static final String FILE_VARIABLE = "DEPOT_KERNELS_FILE";
   /** TensorFlow's switch between its kernels, read once when its native library starts. */
@@ -61,12 +64,15 @@ public final class SamplerKernels {
     }
   }
 
-  /** One recorded choice: for CPU {@code cpu}, run {@code kernels}, because of {@code evidence}. */
-  public record Choice(String cpu, Kernels kernels, String evidence) {}
+  /**
+   * One recorded choice: for {@code key} (a CPU, or a CPU and a training config), run {@code
+   * kernels}, because of {@code evidence}.
+   */
+  public record Choice(String key, Kernels kernels, String evidence) {}
 
-  private SamplerKernels() {}
+  private KernelChoices() {}
 
-  /** $DEPOT_KERNELS_FILE, else sampler-kernels.tsv under $XDG_CACHE_HOME (or ~/.cache)/diffusion-depot. */
+  /** $DEPOT_KERNELS_FILE, else kernels.tsv under $XDG_CACHE_HOME (or ~/.cache)/diffusion-depot. */
   public static Path file(Map<String, String> environment) {
     String named = environment.get(FILE_VARIABLE);
     if (named != null && !named.isBlank()) {
@@ -74,7 +80,7 @@ public final class SamplerKernels {
     }
     String cache = environment.get("XDG_CACHE_HOME");
     Path base = cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache");
-    return base.resolve("diffusion-depot").resolve("sampler-kernels.tsv");
+    return base.resolve("diffusion-depot").resolve("kernels.tsv");
   }
 
   /**
@@ -96,7 +102,7 @@ public final class SamplerKernels {
   /**
    * From a /proc/cpuinfo text: the first "model name" (the spaces after its colon removed, nothing
    * else), then in brackets those of {@link #KERNEL_FLAGS} its first "flags" line has, e.g.
-   * "AMD EPYC [avx2]". tools/lib/sampler-kernels.sh builds the same string; both must agree to the
+   * "AMD EPYC [avx2]". tools/lib/kernels.sh builds the same string; both must agree to the
    * character.
    */
   static Optional<String> cpuKey(String cpuinfo) {
@@ -123,6 +129,20 @@ public final class SamplerKernels {
         .filter(f -> present.contains(" " + f + " ")).toList()) + "]");
   }
 
+  /**
+   * The key of training runs of {@code config} on CPU {@code cpu}: the CPU key, " training ", and
+   * the first 16 hex digits of the SHA-256 of the config file's bytes, so that an edited config is
+   * measured again rather than run with another's choice (--set overrides are not part of it).
+   * tools/lib/kernels.sh builds the same string with sha256sum.
+   */
+  public static String trainingKey(String cpu, Path config) {
+    try {
+      return cpu + " training " + Hashing.sha256().hashBytes(Files.readAllBytes(config)).toString().substring(0, 16);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + config, e);
+    }
+  }
+
   /** The choices recorded in {@code file}, none if it does not exist. */
   public static List<Choice> read(Path file) {
     if (!Files.exists(file)) {
@@ -145,18 +165,18 @@ public final class SamplerKernels {
       if (fields.length != 4 || fields[0].isEmpty() || kernels.isEmpty()) {
         throw new OptionException(file + " line " + (i + 1) + ": expected four tab-separated fields (CPU key, "
             + "TF_ENABLE_ONEDNN_OPTS value 0 or 1, kernels, evidence), got '" + line
-            + "'; delete the line and run tools/depot-tune-sampler again");
+            + "'; delete the line and run tools/depot-tune-sampler or tools/depot tune-kernels again");
       }
       choices.add(new Choice(fields[0], kernels.get(), fields[3]));
     }
     return choices;
   }
 
-  /** The choice recorded for {@code cpu}, the last one if there are several. */
-  public static Optional<Choice> recorded(Path file, String cpu) {
+  /** The choice recorded for {@code key}, the last one if there are several. */
+  public static Optional<Choice> recorded(Path file, String key) {
     Optional<Choice> found = Optional.empty();
     for (Choice c : read(file)) {
-      if (c.cpu().equals(cpu)) {
+      if (c.key().equals(key)) {
         found = Optional.of(c);
       }
     }
@@ -164,19 +184,19 @@ public final class SamplerKernels {
   }
 
   /**
-   * Records {@code choice} in {@code file}, replacing the line of the same CPU and keeping the
+   * Records {@code choice} in {@code file}, replacing the line of the same key and keeping the
    * others. Written beside it and moved over it, so a launcher never reads half a file.
    */
   public static void record(Path file, Choice choice) {
-    if (choice.cpu().contains("\t") || choice.cpu().contains("\n") || choice.evidence().contains("\t")
+    if (choice.key().contains("\t") || choice.key().contains("\n") || choice.evidence().contains("\t")
         || choice.evidence().contains("\n")) {
       throw new IllegalArgumentException("tabs and line breaks cannot be recorded: " + choice);
     }
     List<String> lines = new ArrayList<>();
-    lines.add("# TensorFlow's kernels for tools/depot-sample and tools/depot-serve, per CPU, written by "
-        + "tools/depot-tune-sampler");
+    lines.add("# TensorFlow's CPU kernels for the sampler (per CPU, tools/depot-tune-sampler) and for training "
+        + "(per CPU and config, tools/depot tune-kernels)");
     for (Choice c : read(file)) {
-      if (!c.cpu().equals(choice.cpu())) {
+      if (!c.key().equals(choice.key())) {
         lines.add(line(c));
       }
     }
@@ -193,6 +213,6 @@ public final class SamplerKernels {
   }
 
   private static String line(Choice c) {
-    return String.join("\t", c.cpu(), c.kernels().variableValue(), c.kernels().label(), c.evidence());
+    return String.join("\t", c.key(), c.kernels().variableValue(), c.kernels().label(), c.evidence());
   }
 }
