@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.diffusiondepot.bench.TrainingBenchmark;
 import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.proto.ExperimentConfig;
+import org.diffusiondepot.runtime.ActiveKernels;
 import org.diffusiondepot.runtime.OptionException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,7 +41,8 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--only", paramLabel = "training|sampling", converter = PartConverter.class,
       description = "time one half only. TensorFlow picks its CPU kernels once per process (TF_ENABLE_ONEDNN_OPTS), "
           + "so tools/bench-vs-pytorch times sampling in a process of its own, with the kernels the sampler "
-          + "launchers use on this CPU (tools/depot-tune-sampler)")
+          + "launchers use on this CPU (tools/depot-tune-sampler), and training with the kernels tools/depot "
+          + "tune-kernels recorded for the config")
   TrainingBenchmark.Part only;
 
   @Option(names = "--profile", description = "also trace one training step and one sampling step and print time per "
@@ -79,6 +81,7 @@ final class BenchCommand implements Callable<Integer> {
           + b + ", " + sb + ", " + steps + " and " + warmup);
     }
     TrainingBenchmark.Part part = only != null ? only : TrainingBenchmark.Part.BOTH;
+    System.out.printf("[%s] CPU kernels: %s%n", c.getName(), ActiveKernels.describe());
     TrainingBenchmark.Result r = TrainingBenchmark.run(c, part, b, sb, warmup, steps, profile, System.out);
     List<String> summary = new ArrayList<>();
     List<String> fields = new ArrayList<>(List.of("\"config\":\"" + c.getName() + "\""));

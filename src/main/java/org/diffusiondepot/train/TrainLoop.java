@@ -25,6 +25,7 @@ import org.diffusiondepot.run.RunDirectory;
 import org.diffusiondepot.run.RunLock;
 import org.diffusiondepot.run.StopSignal;
 import org.diffusiondepot.run.TrainingData;
+import org.diffusiondepot.runtime.ActiveKernels;
 import org.diffusiondepot.runtime.PeakMemory;
 import org.diffusiondepot.runtime.Progress;
 import org.tensorflow.Session;
@@ -122,6 +123,7 @@ public final class TrainLoop {
           data.dataset().size(), data.split().train().length, data.split().validation().length, data.source(),
           model.layout());
       model.notes().forEach(note -> out.println("note: " + note));
+      out.println("CPU kernels: " + ActiveKernels.describe() + "; tools/depot tune-kernels CONFIG picks the faster");
       TrainingLayout.of(train).hardwareNote().ifPresent(note -> out.println("note: " + note));
       if (targetStep > schedule.end() && step < targetStep) {
         out.printf("note: the learning-rate schedule ends at step %d (train.iterations); from there to step %d the "

@@ -40,7 +40,7 @@ class HelpAndVersionTest {
   @Test
   void everySubcommandAnswersHelpWithItsUsageExamplesAndExitCodes() {
     Set<String> commands = DepotCli.commandLine().getSubcommands().keySet();
-    assertEquals(Set.of("help", "describe", "train", "export", "eval", "report", "bench"), commands);
+    assertEquals(Set.of("help", "describe", "train", "export", "eval", "report", "bench", "tune-kernels"), commands);
     for (String command : commands) {
       if (command.equals("help")) {
         continue;

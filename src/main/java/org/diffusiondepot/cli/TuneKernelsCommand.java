@@ -1,0 +1,142 @@
+package org.diffusiondepot.cli;
+
+import com.google.common.math.Quantiles;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import org.diffusiondepot.config.ConfigLoader;
+import org.diffusiondepot.runtime.KernelChoices;
+import org.diffusiondepot.runtime.KernelChoices.Choice;
+import org.diffusiondepot.runtime.KernelChoices.Kernels;
+import org.diffusiondepot.runtime.OptionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code tools/depot tune-kernels CONFIG}: times the config's training step ({@code bench --only
+ * training}) with TensorFlow's Eigen kernels and with its oneDNN ones, each in a fresh JVM (the
+ * choice is made once per process), alternating round by round so that a busy machine slows both
+ * alike, and records the faster for this CPU and config ({@link KernelChoices#trainingKey}), where
+ * tools/depot finds it for {@code train} and {@code bench} of that config.
+ */
+@Command(name = "tune-kernels",
+    description = {"Time a config's training step with TensorFlow's Eigen kernels and with its oneDNN kernels, "
+        + "each in its own process, and record the faster for this CPU and this config file. tools/depot train "
+        + "and bench of the same config file then run with it (TF_ENABLE_ONEDNN_OPTS, unless already set). Run it "
+        + "once per machine type and config, on an idle machine; editing the config asks for a new run."},
+    footer = {
+        "  tools/depot tune-kernels graphs/bench/tiny.pbtxt",
+        "  tools/depot tune-kernels graphs/lhq_udm.pbtxt --steps 3 --rounds 3",
+        "  tools/depot tune-kernels graphs/bench/tiny.pbtxt --show"})
+final class TuneKernelsCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "CONFIG", description = "experiment config (.pbtxt)")
+  Path config;
+
+  @Option(names = "--steps", defaultValue = "5", description = "timed training steps per process, after one "
+      + "untimed step (default: ${DEFAULT-VALUE})")
+  int steps;
+
+  @Option(names = "--rounds", defaultValue = "2", description = "processes per kernel set, alternating "
+      + "(default: ${DEFAULT-VALUE})")
+  int rounds;
+
+  @Option(names = "--file", paramLabel = "FILE", description = "where choices are recorded (default: "
+      + "$DEPOT_KERNELS_FILE, else $XDG_CACHE_HOME or ~/.cache, then diffusion-depot/kernels.tsv); the "
+      + "launcher reads $DEPOT_KERNELS_FILE or that default")
+  Path file;
+
+  @Option(names = "--show", description = "print what is recorded for this CPU and config and where, and time nothing")
+  boolean show;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    PrintStream out = System.out;
+    Path file = this.file != null ? this.file : KernelChoices.file(System.getenv());
+    ConfigLoader.load(config); // names a missing or broken config before any timing
+    String cpu = KernelChoices.cpuKey().orElseThrow(() -> new OptionException("cannot tell this CPU (no 'model "
+        + "name' and 'flags' in /proc/cpuinfo), so a choice could not be found again; set "
+        + KernelChoices.TENSORFLOW_VARIABLE + "=0 (Eigen) or 1 (oneDNN) for tools/depot train yourself"));
+    String key = KernelChoices.trainingKey(cpu, config);
+    if (show) {
+      KernelChoices.recorded(file, key).ifPresentOrElse(
+          c -> out.printf("%s: %s (%s=%s), %s%n", key, c.kernels().label(), KernelChoices.TENSORFLOW_VARIABLE,
+              c.kernels().variableValue(), c.evidence()),
+          () -> out.printf("%s: nothing recorded in %s; training runs TensorFlow's default kernels%n", key, file));
+      out.printf("file: %s%n", file);
+      return 0;
+    }
+    if (steps < 1 || rounds < 1) {
+      throw new OptionException("--steps and --rounds must be at least 1, got " + steps + " and " + rounds);
+    }
+    Map<Kernels, List<Double>> times = new EnumMap<>(Kernels.class);
+    for (int round = 0; round < rounds; round++) {
+      List<Kernels> order = new ArrayList<>(Arrays.asList(Kernels.values()));
+      if (round % 2 == 1) {
+        Collections.reverse(order);
+      }
+      for (Kernels kernels : order) {
+        double seconds = trainingStep(kernels);
+        times.computeIfAbsent(kernels, k -> new ArrayList<>()).add(seconds);
+        out.printf("round %d: %-6s %.3f s per training step (median of %d)%n", round + 1, kernels.label(), seconds,
+            this.steps);
+      }
+    }
+    double eigen = Quantiles.median().compute(times.get(Kernels.EIGEN));
+    double onednn = Quantiles.median().compute(times.get(Kernels.ONEDNN));
+    Kernels faster = onednn < eigen ? Kernels.ONEDNN : Kernels.EIGEN;
+    String evidence = String.format(Locale.ROOT, "eigen %.4f s, onednn %.4f s per training step (medians of %d "
+        + "rounds; %s, %s)", eigen, onednn, rounds, config.toAbsolutePath().normalize(), LocalDate.now());
+    KernelChoices.record(file, new Choice(key, faster, evidence));
+    out.printf("%s: %s is %.2fx as fast; recorded in %s (%s=%s for tools/depot train and bench of %s)%n", key,
+        faster.label(), Math.max(eigen, onednn) / Math.min(eigen, onednn), file, KernelChoices.TENSORFLOW_VARIABLE,
+        faster.variableValue(), config);
+    return 0;
+  }
+
+  /** The median training step of one child JVM running {@code bench CONFIG --only training} with {@code kernels}. */
+  private double trainingStep(Kernels kernels) throws IOException, InterruptedException {
+    String java = ProcessHandle.current().info().command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    ProcessBuilder builder = new ProcessBuilder(java, "-Xss4m", "-cp", System.getProperty("java.class.path"),
+        DepotCli.class.getName(), "bench", config.toString(), "--only", "training", "--warmup", "1",
+        "--steps", Integer.toString(steps));
+    builder.environment().put(KernelChoices.TENSORFLOW_VARIABLE, kernels.variableValue());
+    builder.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
+    Process process = builder.start();
+    process.getOutputStream().close();
+    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+    String stdout = readAll(process.getInputStream());
+    int code = process.waitFor();
+    String line = stdout.lines().filter(l -> l.startsWith("RESULT ")).reduce((a, b) -> b).orElse(null);
+    if (code != 0 || line == null) {
+      List<String> lines = (stdout + err.join()).lines().toList();
+      String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 12), lines.size()));
+      throw new OptionException("training " + config + " with " + kernels.label() + " kernels failed (exit " + code
+          + "):\n" + tail);
+    }
+    return JsonParser.parseString(line.substring("RESULT ".length())).getAsJsonObject().get("train_step_s")
+        .getAsDouble();
+  }
+
+  private static String readAll(InputStream in) {
+    try (in) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+}
