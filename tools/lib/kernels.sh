@@ -18,7 +18,8 @@ depot_cpu_key() {
   printf '%s [%s]\n' "$model" "${present[*]}"
 }
 
-# Exports the TF_ENABLE_ONEDNN_OPTS value recorded for key $1, if any and if it is not set already.
+# Exports the TF_ENABLE_ONEDNN_OPTS value recorded for key $1, if any and if it is not set already,
+# and DEPOT_KERNELS_RECORDED=1 so that the tools can say where the value came from.
 depot_recorded_kernels() {
   [ -n "${TF_ENABLE_ONEDNN_OPTS+set}" ] && return 0
   local file="${DEPOT_KERNELS_FILE:-${XDG_CACHE_HOME:-$HOME/.cache}/diffusion-depot/kernels.tsv}"
@@ -26,7 +27,7 @@ depot_recorded_kernels() {
   local value
   value="$(awk -F '\t' -v key="$1" '$1 == key { v = $2 } END { print v }' "$file")"
   case "$value" in
-    0|1) export TF_ENABLE_ONEDNN_OPTS="$value" ;;
+    0|1) export TF_ENABLE_ONEDNN_OPTS="$value" DEPOT_KERNELS_RECORDED=1 ;;
   esac
 }
 

@@ -25,6 +25,8 @@ import org.tensorflow.types.TFloat32;
  * two ({@code nn.ConvolutionBackward}).
  */
 public final class ActiveKernels {
+  /** Set to 1 by the launchers when TF_ENABLE_ONEDNN_OPTS came from {@link KernelChoices}' record. */
+  public static final String RECORDED_VARIABLE = "DEPOT_KERNELS_RECORDED";
   private static Kernels active;
 
   private ActiveKernels() {}
@@ -37,11 +39,21 @@ public final class ActiveKernels {
     return active;
   }
 
-  /** e.g. "oneDNN's (TF_ENABLE_ONEDNN_OPTS=1)" or "Eigen's (TF_ENABLE_ONEDNN_OPTS unset: TensorFlow's choice for this CPU)". */
+  /**
+   * e.g. "oneDNN's (TF_ENABLE_ONEDNN_OPTS=1, as recorded for this CPU in kernels.tsv)" or "Eigen's
+   * (TF_ENABLE_ONEDNN_OPTS unset: TensorFlow's choice for this CPU)". The launchers set
+   * DEPOT_KERNELS_RECORDED when the value came from the record (tools/lib/kernels.sh).
+   */
   public static String describe() {
     String set = System.getenv(KernelChoices.TENSORFLOW_VARIABLE);
-    return (get() == Kernels.ONEDNN ? "oneDNN's" : "Eigen's") + " (" + KernelChoices.TENSORFLOW_VARIABLE
-        + (set == null ? " unset: TensorFlow's choice for this CPU)" : "=" + set + ")");
+    String source = set == null ? " unset: TensorFlow's choice for this CPU"
+        : "=" + set + (recorded() ? ", as recorded for this CPU in kernels.tsv" : "");
+    return (get() == Kernels.ONEDNN ? "oneDNN's" : "Eigen's") + " (" + KernelChoices.TENSORFLOW_VARIABLE + source + ")";
+  }
+
+  /** Whether the launcher took TF_ENABLE_ONEDNN_OPTS from the record of measured choices. */
+  public static boolean recorded() {
+    return "1".equals(System.getenv(RECORDED_VARIABLE));
   }
 
   /**

@@ -123,7 +123,8 @@ public final class TrainLoop {
           data.dataset().size(), data.split().train().length, data.split().validation().length, data.source(),
           model.layout());
       model.notes().forEach(note -> out.println("note: " + note));
-      out.println("CPU kernels: " + ActiveKernels.describe() + "; tools/depot tune-kernels CONFIG picks the faster");
+      out.println("CPU kernels: " + ActiveKernels.describe()
+          + (ActiveKernels.recorded() ? "" : "; tools/depot tune-kernels CONFIG measures which are faster here"));
       TrainingLayout.of(train).hardwareNote().ifPresent(note -> out.println("note: " + note));
       if (targetStep > schedule.end() && step < targetStep) {
         out.printf("note: the learning-rate schedule ends at step %d (train.iterations); from there to step %d the "

@@ -16,15 +16,21 @@ import org.junit.jupiter.api.Test;
 class ActiveKernelsTest {
   @Test
   void theProbeSeesTheVariablesChoiceInAFreshProcess() throws Exception {
-    assertEquals("CPU kernels: Eigen's (TF_ENABLE_ONEDNN_OPTS=0)", kernelsLine("0"));
-    assertEquals("CPU kernels: oneDNN's (TF_ENABLE_ONEDNN_OPTS=1)", kernelsLine("1"));
+    assertEquals("CPU kernels: Eigen's (TF_ENABLE_ONEDNN_OPTS=0)", kernelsLine("0", false));
+    assertEquals("CPU kernels: oneDNN's (TF_ENABLE_ONEDNN_OPTS=1)", kernelsLine("1", false));
+    assertEquals("CPU kernels: oneDNN's (TF_ENABLE_ONEDNN_OPTS=1, as recorded for this CPU in kernels.tsv)",
+        kernelsLine("1", true), "the launcher's mark that the value came from the record");
   }
 
-  private static String kernelsLine(String value) throws Exception {
+  private static String kernelsLine(String value, boolean recorded) throws Exception {
     ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xss4m", "-cp", System.getProperty("java.class.path"), "org.diffusiondepot.cli.DepotCli", "--version")
         .redirectErrorStream(true);
     builder.environment().put(KernelChoices.TENSORFLOW_VARIABLE, value);
+    builder.environment().remove(ActiveKernels.RECORDED_VARIABLE);
+    if (recorded) {
+      builder.environment().put(ActiveKernels.RECORDED_VARIABLE, "1");
+    }
     builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
     Process p = builder.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -82,6 +82,7 @@ class KernelChoicesTest {
         "set -euo pipefail; source tools/lib/kernels.sh; " + script);
     builder.environment().put(KernelChoices.FILE_VARIABLE, file.toString());
     builder.environment().remove(KernelChoices.TENSORFLOW_VARIABLE);
+    builder.environment().remove(ActiveKernels.RECORDED_VARIABLE);
     if (preset != null) {
       builder.environment().put(KernelChoices.TENSORFLOW_VARIABLE, preset);
     }
@@ -126,6 +127,8 @@ class KernelChoicesTest {
     assertEquals("unset", bash(file, null, show.formatted(args)), "the sampler's choice is not training's");
     KernelChoices.record(file, new Choice(KernelChoices.trainingKey(cpu.get(), config), Kernels.ONEDNN, "here"));
     assertEquals("1", bash(file, null, show.formatted(args)), "bash and Java must build the same key");
+    assertEquals("1", bash(file, null, "depot_training_kernels " + args + "; echo \"${DEPOT_KERNELS_RECORDED-}\""),
+        "the value is marked as the record's");
     assertEquals("unset", bash(file, null, show.formatted(other.toString())), "another config");
     assertEquals("0", bash(file, "0", show.formatted(args)), "a value already set wins");
     assertEquals("0", bash(file, null, "depot_sampler_kernels; echo \"${TF_ENABLE_ONEDNN_OPTS-unset}\""),
