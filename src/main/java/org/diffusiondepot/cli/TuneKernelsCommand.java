@@ -3,24 +3,20 @@ package org.diffusiondepot.cli;
 import com.google.common.math.Quantiles;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.runtime.KernelChoices;
 import org.diffusiondepot.runtime.KernelChoices.Choice;
 import org.diffusiondepot.runtime.KernelChoices.Kernels;
+import org.diffusiondepot.runtime.KernelTrial;
 import org.diffusiondepot.runtime.OptionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -84,11 +80,7 @@ final class TuneKernelsCommand implements Callable<Integer> {
     }
     Map<Kernels, List<Double>> times = new EnumMap<>(Kernels.class);
     for (int round = 0; round < rounds; round++) {
-      List<Kernels> order = new ArrayList<>(Arrays.asList(Kernels.values()));
-      if (round % 2 == 1) {
-        Collections.reverse(order);
-      }
-      for (Kernels kernels : order) {
+      for (Kernels kernels : KernelTrial.order(round)) {
         double seconds = trainingStep(kernels);
         times.computeIfAbsent(kernels, k -> new ArrayList<>()).add(seconds);
         out.printf("round %d: %-6s %.3f s per training step (median of %d)%n", round + 1, kernels.label(), seconds,
@@ -109,34 +101,14 @@ final class TuneKernelsCommand implements Callable<Integer> {
 
   /** The median training step of one child JVM running {@code bench CONFIG --only training} with {@code kernels}. */
   private double trainingStep(Kernels kernels) throws IOException, InterruptedException {
-    String java = ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    ProcessBuilder builder = new ProcessBuilder(java, "-Xss4m", "-cp", System.getProperty("java.class.path"),
-        DepotCli.class.getName(), "bench", config.toString(), "--only", "training", "--warmup", "1",
-        "--steps", Integer.toString(steps));
-    builder.environment().put(KernelChoices.TENSORFLOW_VARIABLE, kernels.variableValue());
-    builder.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
-    Process process = builder.start();
-    process.getOutputStream().close();
-    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
-    String stdout = readAll(process.getInputStream());
-    int code = process.waitFor();
-    String line = stdout.lines().filter(l -> l.startsWith("RESULT ")).reduce((a, b) -> b).orElse(null);
-    if (code != 0 || line == null) {
-      List<String> lines = (stdout + err.join()).lines().toList();
-      String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 12), lines.size()));
-      throw new OptionException("training " + config + " with " + kernels.label() + " kernels failed (exit " + code
-          + "):\n" + tail);
+    KernelTrial.Outcome run = KernelTrial.run(kernels, DepotCli.class.getName(), List.of("bench", config.toString(),
+        "--only", "training", "--warmup", "1", "--steps", Integer.toString(steps)));
+    String line = run.stdout().lines().filter(l -> l.startsWith("RESULT ")).reduce((a, b) -> b).orElse(null);
+    if (run.failed() || line == null) {
+      throw new OptionException("training " + config + " with " + kernels.label() + " kernels failed (exit "
+          + (run.failed() ? run.failure().exitCode() : 0) + "):\n" + (run.failed() ? run.failure().tail() : run.stdout()));
     }
     return JsonParser.parseString(line.substring("RESULT ".length())).getAsJsonObject().get("train_step_s")
         .getAsDouble();
-  }
-
-  private static String readAll(InputStream in) {
-    try (in) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "";
-    }
   }
 }

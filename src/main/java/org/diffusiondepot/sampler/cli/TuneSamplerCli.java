@@ -2,23 +2,20 @@ package org.diffusiondepot.sampler.cli;
 
 import com.google.common.math.Quantiles;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import org.diffusiondepot.runtime.OptionException;
 import org.diffusiondepot.runtime.KernelChoices;
 import org.diffusiondepot.runtime.KernelChoices.Choice;
 import org.diffusiondepot.runtime.KernelChoices.Kernels;
+import org.diffusiondepot.runtime.KernelTrial;
+import org.diffusiondepot.runtime.OptionException;
 import org.diffusiondepot.runtime.UserErrorHandler;
 import org.diffusiondepot.sampler.SamplingException;
 import picocli.CommandLine;
@@ -106,11 +103,7 @@ public final class TuneSamplerCli implements Callable<Integer> {
     }
     Map<Kernels, List<Double>> medians = new EnumMap<>(Kernels.class);
     for (int round = 0; round < rounds; round++) {
-      List<Kernels> order = new ArrayList<>(Arrays.asList(Kernels.values()));
-      if (round % 2 == 1) {
-        java.util.Collections.reverse(order);
-      }
-      for (Kernels kernels : order) {
+      for (Kernels kernels : KernelTrial.order(round)) {
         double median = median(probe(kernels));
         medians.computeIfAbsent(kernels, k -> new ArrayList<>()).add(median);
         out.printf("round %d: %-6s %.3f s per step (median of %d)%n", round + 1, kernels.label(), median, steps);
@@ -130,23 +123,13 @@ public final class TuneSamplerCli implements Callable<Integer> {
 
   /** Step times of one child JVM running {@link SamplingStepProbe} with {@code kernels}. */
   private List<Double> probe(Kernels kernels) throws IOException, InterruptedException {
-    String java = ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    ProcessBuilder builder = new ProcessBuilder(java, "-Xss4m", "-cp", System.getProperty("java.class.path"),
-        SamplingStepProbe.class.getName(), model.toString(), Integer.toString(batch), Integer.toString(steps));
-    builder.environment().put(KernelChoices.TENSORFLOW_VARIABLE, kernels.variableValue());
-    builder.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
-    Process process = builder.start();
-    process.getOutputStream().close();
-    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
-    String stdout = readAll(process.getInputStream());
-    int code = process.waitFor();
-    String line = stdout.lines().filter(l -> l.startsWith(SamplingStepProbe.PREFIX)).reduce((a, b) -> b).orElse(null);
-    if (code != 0 || line == null) {
-      List<String> lines = err.join().lines().toList();
-      String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 12), lines.size()));
-      throw new SamplingException("sampling " + model + " with " + kernels.label() + " kernels failed (exit " + code
-          + "):\n" + tail);
+    KernelTrial.Outcome run = KernelTrial.run(kernels, SamplingStepProbe.class.getName(),
+        List.of(model.toString(), Integer.toString(batch), Integer.toString(steps)));
+    String line = run.stdout().lines().filter(l -> l.startsWith(SamplingStepProbe.PREFIX)).reduce((a, b) -> b)
+        .orElse(null);
+    if (run.failed() || line == null) {
+      throw new SamplingException("sampling " + model + " with " + kernels.label() + " kernels failed (exit "
+          + (run.failed() ? run.failure().exitCode() : 0) + "):\n" + (run.failed() ? run.failure().tail() : run.stdout()));
     }
     List<Double> seconds = new ArrayList<>();
     for (String field : line.substring(SamplingStepProbe.PREFIX.length()).trim().split("\\s+")) {
@@ -158,14 +141,6 @@ public final class TuneSamplerCli implements Callable<Integer> {
       throw new SamplingException("sampling " + model + " with " + kernels.label() + " kernels timed no step");
     }
     return seconds;
-  }
-
-  private static String readAll(InputStream in) {
-    try (in) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "";
-    }
   }
 
   private static double median(List<Double> values) {
