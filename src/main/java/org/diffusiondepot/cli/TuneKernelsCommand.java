@@ -1,16 +1,12 @@
 package org.diffusiondepot.cli;
 
-import com.google.common.math.Quantiles;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diffusiondepot.config.ConfigLoader;
 import org.diffusiondepot.runtime.KernelChoices;
@@ -68,33 +64,22 @@ final class TuneKernelsCommand implements Callable<Integer> {
         + KernelChoices.TENSORFLOW_VARIABLE + "=0 (Eigen) or 1 (oneDNN) for tools/depot train yourself"));
     String key = KernelChoices.trainingKey(cpu, config);
     if (show) {
-      KernelChoices.recorded(file, key).ifPresentOrElse(
-          c -> out.printf("%s: %s (%s=%s), %s%n", key, c.kernels().label(), KernelChoices.TENSORFLOW_VARIABLE,
-              c.kernels().variableValue(), c.evidence()),
-          () -> out.printf("%s: nothing recorded in %s; training runs TensorFlow's default kernels%n", key, file));
+      out.println(KernelChoices.describe(file, key, "training runs TensorFlow's default kernels"));
       out.printf("file: %s%n", file);
       return 0;
     }
     if (steps < 1 || rounds < 1) {
       throw new OptionException("--steps and --rounds must be at least 1, got " + steps + " and " + rounds);
     }
-    Map<Kernels, List<Double>> times = new EnumMap<>(Kernels.class);
-    for (int round = 0; round < rounds; round++) {
-      for (Kernels kernels : KernelTrial.order(round)) {
-        double seconds = trainingStep(kernels);
-        times.computeIfAbsent(kernels, k -> new ArrayList<>()).add(seconds);
-        out.printf("round %d: %-6s %.3f s per training step (median of %d)%n", round + 1, kernels.label(), seconds,
-            this.steps);
-      }
-    }
-    double eigen = Quantiles.median().compute(times.get(Kernels.EIGEN));
-    double onednn = Quantiles.median().compute(times.get(Kernels.ONEDNN));
-    Kernels faster = onednn < eigen ? Kernels.ONEDNN : Kernels.EIGEN;
+    KernelTrial.Comparison medians = KernelTrial.compare(rounds, this::trainingStep, (round, kernels, seconds) ->
+        out.printf("round %d: %-6s %.3f s per training step (median of %d)%n", round, kernels.label(), seconds, steps));
+    Kernels faster = medians.faster();
     String evidence = String.format(Locale.ROOT, "eigen %.4f s, onednn %.4f s per training step (medians of %d "
-        + "rounds; %s, %s)", eigen, onednn, rounds, config.toAbsolutePath().normalize(), LocalDate.now());
+        + "rounds; %s, %s)", medians.eigen(), medians.onednn(), rounds, config.toAbsolutePath().normalize(),
+        LocalDate.now());
     KernelChoices.record(file, new Choice(key, faster, evidence));
     out.printf("%s: %s is %.2fx as fast; recorded in %s (%s=%s for tools/depot train and bench of %s)%n", key,
-        faster.label(), Math.max(eigen, onednn) / Math.min(eigen, onednn), file, KernelChoices.TENSORFLOW_VARIABLE,
+        faster.label(), medians.speedup(), file, KernelChoices.TENSORFLOW_VARIABLE,
         faster.variableValue(), config);
     return 0;
   }
@@ -104,9 +89,8 @@ final class TuneKernelsCommand implements Callable<Integer> {
     KernelTrial.Outcome run = KernelTrial.run(kernels, DepotCli.class.getName(), List.of("bench", config.toString(),
         "--only", "training", "--warmup", "1", "--steps", Integer.toString(steps)));
     String line = run.stdout().lines().filter(l -> l.startsWith("RESULT ")).reduce((a, b) -> b).orElse(null);
-    if (run.failed() || line == null) {
-      throw new OptionException("training " + config + " with " + kernels.label() + " kernels failed (exit "
-          + (run.failed() ? run.failure().exitCode() : 0) + "):\n" + (run.failed() ? run.failure().tail() : run.stdout()));
+    if (run.exitCode() != 0 || line == null) {
+      throw new OptionException(run.failure("training " + config + " with " + kernels.label() + " kernels"));
     }
     return JsonParser.parseString(line.substring("RESULT ".length())).getAsJsonObject().get("train_step_s")
         .getAsDouble();

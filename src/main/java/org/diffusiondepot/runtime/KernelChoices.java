@@ -172,6 +172,16 @@ public final class KernelChoices {
     return choices;
   }
 
+  /**
+   * What the tuners' --show print for {@code key}: "KEY: onednn (TF_ENABLE_ONEDNN_OPTS=1), EVIDENCE",
+   * or "KEY: nothing recorded in FILE; " and {@code whenNone}.
+   */
+  public static String describe(Path file, String key, String whenNone) {
+    return recorded(file, key).map(c -> key + ": " + c.kernels().label() + " (" + TENSORFLOW_VARIABLE + "="
+        + c.kernels().variableValue() + "), " + c.evidence())
+        .orElse(key + ": nothing recorded in " + file + "; " + whenNone);
+  }
+
   /** The choice recorded for {@code key}, the last one if there are several. */
   public static Optional<Choice> recorded(Path file, String key) {
     Optional<Choice> found = Optional.empty();

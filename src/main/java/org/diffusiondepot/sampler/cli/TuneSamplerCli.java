@@ -6,10 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.diffusiondepot.runtime.KernelChoices;
 import org.diffusiondepot.runtime.KernelChoices.Choice;
@@ -84,10 +82,7 @@ public final class TuneSamplerCli implements Callable<Integer> {
         + "(no 'model name' and 'flags' in /proc/cpuinfo), so a choice could not be found again; set " + KernelChoices
         .TENSORFLOW_VARIABLE + "=0 (Eigen) or 1 (oneDNN) for tools/depot-sample yourself"));
     if (show) {
-      KernelChoices.recorded(file, cpu).ifPresentOrElse(
-          c -> out.printf("%s: %s (%s=%s), %s%n", cpu, c.kernels().label(), KernelChoices.TENSORFLOW_VARIABLE,
-              c.kernels().variableValue(), c.evidence()),
-          () -> out.printf("%s: nothing recorded in %s; the sampler runs TensorFlow's default kernels%n", cpu, file));
+      out.println(KernelChoices.describe(file, cpu, "the sampler runs TensorFlow's default kernels"));
       out.printf("file: %s%n", file);
       return 0;
     }
@@ -101,22 +96,16 @@ public final class TuneSamplerCli implements Callable<Integer> {
       throw new OptionException("--batch, --steps and --rounds must be at least 1, got " + batch + ", " + steps
           + " and " + rounds);
     }
-    Map<Kernels, List<Double>> medians = new EnumMap<>(Kernels.class);
-    for (int round = 0; round < rounds; round++) {
-      for (Kernels kernels : KernelTrial.order(round)) {
-        double median = median(probe(kernels));
-        medians.computeIfAbsent(kernels, k -> new ArrayList<>()).add(median);
-        out.printf("round %d: %-6s %.3f s per step (median of %d)%n", round + 1, kernels.label(), median, steps);
-      }
-    }
-    double eigen = median(medians.get(Kernels.EIGEN));
-    double onednn = median(medians.get(Kernels.ONEDNN));
-    Kernels faster = onednn < eigen ? Kernels.ONEDNN : Kernels.EIGEN;
+    KernelTrial.Comparison medians = KernelTrial.compare(rounds, kernels -> median(probe(kernels)),
+        (round, kernels, median) -> out.printf("round %d: %-6s %.3f s per step (median of %d)%n", round,
+            kernels.label(), median, steps));
+    Kernels faster = medians.faster();
     String evidence = String.format(Locale.ROOT, "eigen %.4f s, onednn %.4f s per step (medians of %d rounds; "
-            + "%s, batch %d, %s)", eigen, onednn, rounds, model.toAbsolutePath().normalize(), batch, LocalDate.now());
+        + "%s, batch %d, %s)", medians.eigen(), medians.onednn(), rounds, model.toAbsolutePath().normalize(), batch,
+        LocalDate.now());
     KernelChoices.record(file, new Choice(cpu, faster, evidence));
     out.printf("%s: %s is %.2fx as fast; recorded in %s (%s=%s for tools/depot-sample and tools/depot-serve)%n", cpu,
-        faster.label(), Math.max(eigen, onednn) / Math.min(eigen, onednn), file, KernelChoices.TENSORFLOW_VARIABLE,
+        faster.label(), medians.speedup(), file, KernelChoices.TENSORFLOW_VARIABLE,
         faster.variableValue());
     return 0;
   }
@@ -127,9 +116,8 @@ public final class TuneSamplerCli implements Callable<Integer> {
         List.of(model.toString(), Integer.toString(batch), Integer.toString(steps)));
     String line = run.stdout().lines().filter(l -> l.startsWith(SamplingStepProbe.PREFIX)).reduce((a, b) -> b)
         .orElse(null);
-    if (run.failed() || line == null) {
-      throw new SamplingException("sampling " + model + " with " + kernels.label() + " kernels failed (exit "
-          + (run.failed() ? run.failure().exitCode() : 0) + "):\n" + (run.failed() ? run.failure().tail() : run.stdout()));
+    if (run.exitCode() != 0 || line == null) {
+      throw new SamplingException(run.failure("sampling " + model + " with " + kernels.label() + " kernels"));
     }
     List<Double> seconds = new ArrayList<>();
     for (String field : line.substring(SamplingStepProbe.PREFIX.length()).trim().split("\\s+")) {
