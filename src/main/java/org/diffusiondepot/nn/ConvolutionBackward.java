@@ -9,7 +9,6 @@ import org.diffusiondepot.runtime.OptionException;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
-import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.IdentityN;
 import org.tensorflow.op.linalg.MatMul;
@@ -36,9 +35,8 @@ import org.tensorflow.types.TInt32;
  *
  * <p>TensorFlow Java cannot replace the registered gradient of Conv2D, so the layer's output passes
  * through an {@code IdentityN} whose inputs are [stop_gradient(output), x, kernel, bias]: the only
- * way back from the output is this class's gradient, registered for IdentityN (which has none of
- * its own). Grappler drops the StopGradient, and the forward convolution and bias stay one fused
- * op. The gradient refuses IdentityN ops that are not ours.
+ * way back from the output is this class's gradient ({@link CarrierGradient}). Grappler drops the
+ * StopGradient, and the forward convolution and bias stay one fused op.
  */
 public final class ConvolutionBackward {
   static final String PROPERTY = "depot.convolutionBackward";
@@ -59,7 +57,7 @@ public final class ConvolutionBackward {
    */
   static Operand<TFloat32> attach(Ops tf, Operand<TFloat32> y, Operand<TFloat32> x, Operand<TFloat32> kernel,
       Operand<TFloat32> bias) {
-    if ("tensorflow".equals(System.getProperty(PROPERTY)) || !Registration.DONE) {
+    if ("tensorflow".equals(System.getProperty(PROPERTY)) || !CarrierGradient.registered()) {
       return y;
     }
     oneDnnKernelGradient(); // probes the kernels here: the gradient runs under the graph's lock
@@ -71,11 +69,6 @@ public final class ConvolutionBackward {
     @SuppressWarnings("unchecked")
     Operand<TFloat32> out = (Operand<TFloat32>) carrier.output().get(0);
     return out;
-  }
-
-  /** The gradient's registration, once per process at first use; false if IdentityN has another. */
-  private static final class Registration {
-    static final boolean DONE = TensorFlow.registerCustomGradient("IdentityN", ConvolutionBackward::gradient);
   }
 
   /**
@@ -98,12 +91,16 @@ public final class ConvolutionBackward {
     };
   }
 
+  /** Whether {@code op} is one of this class's carriers. */
+  static boolean carries(GraphOperation op) {
+    return CARRIER.matcher(op.name()).find() && op.numInputs() == 4;
+  }
+
   @SuppressWarnings("unchecked")
-  private static List<Operand<?>> gradient(Ops tf, GraphOperation op, List<Output<?>> gradients) {
+  static List<Operand<?>> gradient(Ops tf, GraphOperation op, List<Output<?>> gradients) {
     Matcher carrier = CARRIER.matcher(op.name());
-    if (!carrier.find() || op.numInputs() != 4) {
-      throw new IllegalStateException("IdentityN " + op.name() + " has no gradient: only the convolution"
-          + " carriers of " + ConvolutionBackward.class.getName() + " have one");
+    if (!carrier.find()) {
+      throw new IllegalArgumentException(op.name() + " is not a convolution carrier");
     }
     int k = Integer.parseInt(carrier.group(1));
     Operand<TFloat32> dy = (Operand<TFloat32>) gradients.get(0);

@@ -155,14 +155,22 @@ public final class Layers {
     Operand<TFloat32> meanSquare = groupMean(tf.math.mean(tf.math.square(flat), overPositions, KEEP_DIMS),
         grouped, withinGroup);
     // E[x^2] - E[x]^2 can dip below 0 by rounding when the variance is tiny.
-    Operand<TFloat32> variance = tf.math.maximum(tf.math.sub(meanSquare, tf.math.square(mean)), tf.constant(0f));
-    Operand<TFloat32> inverseStd = tf.math.rsqrt(tf.math.add(variance, tf.constant(1e-5f)));
-    Operand<TFloat32> groupScale = tf.math.mul(inverseStd, tf.reshape(gamma, tf.constant(new int[] {1, 1, g, perGroup})));
-    Operand<TFloat32> groupShift = tf.math.sub(tf.reshape(beta, tf.constant(new int[] {1, 1, g, perGroup})),
-        tf.math.mul(mean, groupScale));
+    Operand<TFloat32> variance = tf.math.sub(meanSquare, tf.math.square(mean));
+    Operand<TFloat32> inverseStd = tf.math.rsqrt(tf.math.add(tf.math.maximum(variance, tf.constant(0f)),
+        tf.constant(1e-5f)));
+    Operand<TInt32> groupedChannels = tf.constant(new int[] {1, 1, g, perGroup});
+    Operand<TFloat32> groupGamma = tf.reshape(gamma, groupedChannels);
+    Operand<TFloat32> groupBeta = tf.reshape(beta, groupedChannels);
+    Operand<TFloat32> groupScale = tf.math.mul(inverseStd, groupGamma);
+    Operand<TFloat32> groupShift = tf.math.sub(groupBeta, tf.math.mul(mean, groupScale));
     Operand<TInt32> perChannel = tf.constant(new int[] {-1, 1, channels});
     Operand<TFloat32> y = tf.math.add(tf.math.mul(flat, tf.reshape(groupScale, perChannel)),
         tf.reshape(groupShift, perChannel));
+    if (GroupNormBackward.enabled()) {
+      Operand<TInt32> groupedValues = tf.constant(new int[] {-1, positions, g, perGroup});
+      y = GroupNormBackward.attach(tf, tf.reshape(y, groupedValues), tf.reshape(flat, groupedValues), groupGamma,
+          groupBeta, mean, variance, inverseStd);
+    }
     return tf.reshape(y, tf.shape(x));
   }
 
