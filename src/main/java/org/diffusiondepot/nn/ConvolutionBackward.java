@@ -24,7 +24,8 @@ import org.tensorflow.types.TInt32;
  *       adjoint of a stride-1 SAME convolution with an odd kernel;
  *   <li>dW = conv(x_pad with batch and channels swapped, dy with batch as its input channels),
  *       VALID: [in, H + k - 1, W + k - 1, N] against [H, W, N, out] gives [in, k, k, out], the sum
- *       over batch and positions of x shifted by each tap times dy; for k = 1 one matrix
+ *       over batch and positions of x shifted by each tap times dy (or, with more input than
+ *       output channels, dy_pad sliding over x: {@link #kernelGradient}); for k = 1 one matrix
  *       product, x^T dy; when the process runs oneDNN's kernels, k > 1 takes TensorFlow's
  *       Conv2DBackpropFilter instead ({@link #oneDnnKernelGradient});
  *   <li>db = BiasAddGrad(dy).
@@ -41,12 +42,15 @@ import org.tensorflow.types.TInt32;
 public final class ConvolutionBackward {
   static final String PROPERTY = "depot.convolutionBackward";
   /**
-   * Name of the IdentityN that carries the gradient, followed by k (and TensorFlow's _N suffix).
-   * The gradient reads k from the name because TensorFlow holds the graph's lock while it builds
-   * gradients: a gradient function that asks the graph for a shape waits for that lock forever.
+   * Name of the IdentityN that carries the gradient, followed by k, an "o" when dW slides dy over x
+   * ({@link #kernelGradient}), and TensorFlow's _N suffix. The gradient reads these from the name
+   * because TensorFlow holds the graph's lock while it builds gradients: a gradient function that
+   * asks the graph for a shape waits for that lock forever.
    */
   static final String MARKER = "conv_backward_k";
-  private static final Pattern CARRIER = Pattern.compile("(?:^|/)" + MARKER + "(\\d+)(?:_\\d+)?$");
+  private static final String SLIDING_OUTPUT = "o";
+  private static final Pattern CARRIER = Pattern.compile("(?:^|/)" + MARKER + "(\\d+)(" + SLIDING_OUTPUT
+      + "?)(?:_\\d+)?$");
   private static final List<Long> UNIT_STRIDES = List.of(1L, 1L, 1L, 1L);
 
   private ConvolutionBackward() {}
@@ -62,10 +66,12 @@ public final class ConvolutionBackward {
     }
     oneDnnKernelGradient(); // probes the kernels here: the gradient runs under the graph's lock
     int k = (int) kernel.shape().get(0);
+    // the cheaper of the two forms of dW transposes the tensor with fewer channels in full
+    String form = k > 1 && kernel.shape().get(3) < kernel.shape().get(2) ? SLIDING_OUTPUT : "";
     // Op names, not a sub-scope: TensorFlow Java's withSubScope reads every op of the graph, which
     // made building a graph quadratic in its size (a minute for the layout tests' 57k-op graphs).
-    Operand<TFloat32> stopped = tf.withName(MARKER + k + "_output").stopGradient(y);
-    IdentityN carrier = tf.withName(MARKER + k).identityN(List.of(stopped, x, kernel, bias));
+    Operand<TFloat32> stopped = tf.withName(MARKER + k + form + "_output").stopGradient(y);
+    IdentityN carrier = tf.withName(MARKER + k + form).identityN(List.of(stopped, x, kernel, bias));
     @SuppressWarnings("unchecked")
     Operand<TFloat32> out = (Operand<TFloat32>) carrier.output().get(0);
     return out;
@@ -111,24 +117,39 @@ public final class ConvolutionBackward {
     Operand<TFloat32> dx = tf.nn.conv2d(dy, adjoint, UNIT_STRIDES, "SAME");
     Operand<TFloat32> dKernel = k > 1 && oneDnnKernelGradient()
         ? tf.nn.conv2dBackpropFilter(x, tf.shape(kernel), dy, UNIT_STRIDES, "SAME")
-        : kernelGradient(tf, x, dy, k, kernel);
+        : kernelGradient(tf, x, dy, k, kernel, !carrier.group(2).isEmpty());
     Operand<TFloat32> dBias = tf.nn.biasAddGrad(dy);
     // The first input is the StopGradient, which passes nothing on: any tensor of its shape will do.
     return List.of(dy, dx, dKernel, dBias);
   }
 
+  /**
+   * dW[di, dj, c, o] = sum over b, i, j of x_pad[b, i + di, j + dj, c] dy[b, i, j, o], as one
+   * VALID convolution in either of two forms. Each moves the batch into the channel axis of both
+   * operands: a cheap transpose for the one used as the filter ([H, W, N, C], whole channel rows
+   * move), a full one for the one the filter slides over ([C, H + k - 1, W + k - 1, N], runs of N
+   * values), which costs the most (the transposes were 10% of the 128 px ResNet's op time). So the
+   * full transpose goes to the tensor with fewer channels: x's (x slides, dy is the filter) or,
+   * when the convolution has more input than output channels (a decoder's first convolution, on
+   * the concatenated skip), dy's ({@code slidingOutput}): with dy_pad sliding over x, the product
+   * is [out, k, k, in] with the taps reversed, since dy_pad[b, p + k - 1 - di] = dy[b, p - di + k/2].
+   */
   private static Operand<TFloat32> kernelGradient(Ops tf, Operand<TFloat32> x, Operand<TFloat32> dy, int k,
-      Operand<TFloat32> kernel) {
+      Operand<TFloat32> kernel, boolean slidingOutput) {
     if (k == 1) {
       return pointwiseKernelGradient(tf, x, dy, kernel);
     }
     int half = k / 2;
-    Operand<TFloat32> padded = half == 0 ? x
-        : tf.pad(x, tf.constant(new int[][] {{0, 0}, {half, half}, {half, half}, {0, 0}}), tf.constant(0f));
+    Operand<TFloat32> sliding = slidingOutput ? dy : x;
+    Operand<TFloat32> padded =
+        tf.pad(sliding, tf.constant(new int[][] {{0, 0}, {half, half}, {half, half}, {0, 0}}), tf.constant(0f));
     Operand<TFloat32> images = tf.linalg.transpose(padded, tf.constant(new int[] {3, 1, 2, 0}));
-    Operand<TFloat32> filters = tf.linalg.transpose(dy, tf.constant(new int[] {1, 2, 0, 3}));
+    Operand<TFloat32> filters = tf.linalg.transpose(slidingOutput ? x : dy, tf.constant(new int[] {1, 2, 0, 3}));
     Operand<TFloat32> product = tf.nn.conv2d(images, filters, UNIT_STRIDES, "VALID");
-    return tf.linalg.transpose(product, tf.constant(new int[] {1, 2, 0, 3}));
+    if (!slidingOutput) {
+      return tf.linalg.transpose(product, tf.constant(new int[] {1, 2, 0, 3}));
+    }
+    return tf.linalg.transpose(tf.reverse(product, tf.constant(new int[] {1, 2})), tf.constant(new int[] {1, 2, 3, 0}));
   }
 
   /**

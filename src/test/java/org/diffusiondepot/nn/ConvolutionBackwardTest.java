@@ -33,24 +33,25 @@ import org.tensorflow.types.TFloat32;
 class ConvolutionBackwardTest {
   private static final int BATCH = 2;
   private static final int SIZE = 9;
-  private static final int IN = 5;
-  private static final int OUT = 6;
 
   /**
    * Both forms of dW (the forward-convolution one, and TensorFlow's filter op that oneDNN runs
-   * faster), forced by the property so that each runs whichever kernels this process has.
+   * faster), forced by the property so that each runs whichever kernels this process has; the
+   * forward-convolution one with x sliding (fewer input than output channels) and with dy sliding
+   * (more).
    */
   @ParameterizedTest
-  @CsvSource({"forward, 1", "forward, 3", "forward, 5", "filter, 1", "filter, 3", "filter, 5"})
-  void gradientsEqualTensorFlowsWithoutItsBackpropOps(String mode, int k) {
-    withProperty(mode, () -> compareWithTensorFlow(k, mode.equals("filter") && k > 1));
+  @CsvSource({"forward, 1, 5, 6", "forward, 3, 5, 6", "forward, 5, 5, 6", "forward, 3, 7, 4", "forward, 5, 7, 4",
+      "forward, 1, 7, 4", "filter, 1, 5, 6", "filter, 3, 5, 6", "filter, 5, 5, 6", "filter, 3, 7, 4"})
+  void gradientsEqualTensorFlowsWithoutItsBackpropOps(String mode, int k, int in, int out) {
+    withProperty(mode, () -> compareWithTensorFlow(k, mode.equals("filter") && k > 1, in, out));
   }
 
   /** Unset, the filter op is taken exactly when this process runs oneDNN's kernels. */
   @Test
   void byDefaultTheFilterOpFollowsTheKernels() {
     assertEquals(ActiveKernels.get() == Kernels.ONEDNN, ConvolutionBackward.oneDnnKernelGradient());
-    compareWithTensorFlow(3, ActiveKernels.get() == Kernels.ONEDNN);
+    compareWithTensorFlow(3, ActiveKernels.get() == Kernels.ONEDNN, 5, 6);
   }
 
   @Test
@@ -62,15 +63,15 @@ class ConvolutionBackwardTest {
     });
   }
 
-  private static void compareWithTensorFlow(int k, boolean filterOp) {
+  private static void compareWithTensorFlow(int k, boolean filterOp, int in, int out) {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
-      Placeholder<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(BATCH, SIZE, SIZE, IN)));
-      Placeholder<TFloat32> kernel = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(k, k, IN, OUT)));
-      Placeholder<TFloat32> bias = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(OUT)));
+      Placeholder<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(BATCH, SIZE, SIZE, in)));
+      Placeholder<TFloat32> kernel = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(k, k, in, out)));
+      Placeholder<TFloat32> bias = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(out)));
       // a loss that weighs every output differently, so that a transposed or shifted gradient shows
-      Operand<TFloat32> weights = tf.constant(Shape.of(BATCH, SIZE, SIZE, OUT),
-          org.tensorflow.ndarray.buffer.DataBuffers.of(BackwardPasses.gaussian(BATCH * SIZE * SIZE * OUT, 3)));
+      Operand<TFloat32> weights = tf.constant(Shape.of(BATCH, SIZE, SIZE, out),
+          org.tensorflow.ndarray.buffer.DataBuffers.of(BackwardPasses.gaussian(BATCH * SIZE * SIZE * out, 3)));
       Operand<TFloat32> nativeLoss = tf.sum(tf.math.mul(convolution(tf, x, kernel, bias), weights),
           tf.constant(new int[] {0, 1, 2, 3}));
       Operand<TFloat32> ours = ConvolutionBackward.attach(tf, convolution(tf, x, kernel, bias), x, kernel, bias);
@@ -86,11 +87,14 @@ class ConvolutionBackwardTest {
       assertTrue(nativeBackwardOps.contains("Conv2DBackpropFilter"), nativeBackwardOps::toString);
       assertEquals(filterOp, ourBackwardOps.contains("Conv2DBackpropFilter"), ourBackwardOps::toString);
       assertFalse(ourBackwardOps.contains("Conv2DBackpropInput"), ourBackwardOps::toString);
+      // dy slides over x (its full transpose the smaller) exactly when there are fewer output channels
+      boolean dySlides = g.operation(ConvolutionBackward.MARKER + k + "o") != null;
+      assertEquals(k > 1 && out < in, dySlides, "the form of dW");
 
       try (Session s = new Session(g);
-          var xv = Tensors.of(BackwardPasses.gaussian(BATCH * SIZE * SIZE * IN, 1), BATCH, SIZE, SIZE, IN);
-          var kv = Tensors.of(BackwardPasses.gaussian(k * k * IN * OUT, 2), k, k, IN, OUT);
-          var bv = Tensors.of(BackwardPasses.gaussian(OUT, 4), OUT);
+          var xv = Tensors.of(BackwardPasses.gaussian(BATCH * SIZE * SIZE * in, 1), BATCH, SIZE, SIZE, in);
+          var kv = Tensors.of(BackwardPasses.gaussian(k * k * in * out, 2), k, k, in, out);
+          var bv = Tensors.of(BackwardPasses.gaussian(out, 4), out);
           Result r = s.runner().feed(x, xv).feed(kernel, kv).feed(bias, bv)
               .fetch(nativeLoss).fetch(ourLoss)
               .fetch(nativeGradients[0]).fetch(nativeGradients[1]).fetch(nativeGradients[2])
