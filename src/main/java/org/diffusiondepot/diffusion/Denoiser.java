@@ -28,9 +28,11 @@ public final class Denoiser {
   private final DiffusionTask task;
   private final UNet unet;
 
-  private Denoiser(DiffusionTask task, UNetSpec spec, Arithmetic arithmetic, boolean leanActivations) {
+  /** @param training lean activations (when asked for) and the layers' own backward passes */
+  private Denoiser(DiffusionTask task, UNetSpec spec, Arithmetic arithmetic, boolean training,
+      boolean leanActivations) {
     this.task = task;
-    this.unet = new UNet(spec, arithmetic, leanActivations);
+    this.unet = new UNet(spec, arithmetic, training && leanActivations, training);
   }
 
   public static Denoiser fromConfig(ExperimentConfig c) {
@@ -48,7 +50,8 @@ public final class Denoiser {
     UNetSpec spec = new UNetSpec(task.modelSize(), in, task.modelChannels(), m.getBaseChannels(),
         m.getChannelMultsList(), m.getBlocksPerLevel(), m.getAttentionResolutionsList(), m.getMiddleAttention(),
         m.getBlock(), m.getDropout(), m.getGroupNormGroups(), task.classCount());
-    return new Denoiser(task, spec, Arithmetic.of(c.getTrain().getPrecision()), c.getTrain().getLeanActivations());
+    return new Denoiser(task, spec, Arithmetic.of(c.getTrain().getPrecision()), true,
+        c.getTrain().getLeanActivations());
   }
 
   public DiffusionTask task() {
@@ -69,14 +72,17 @@ public final class Denoiser {
     return task.modelChannels();
   }
 
-  /** Dropout and lean activations are for training only; inference graphs use a copy without them. */
+  /**
+   * Dropout, lean activations and the layers' own backward passes are for training only; inference
+   * graphs use a copy without them.
+   */
   public Denoiser withoutDropout() {
-    return new Denoiser(task, unet.spec().withDropout(0f), unet.arithmetic(), false);
+    return new Denoiser(task, unet.spec().withDropout(0f), unet.arithmetic(), false, false);
   }
 
   /** The same network computing its products in {@code arithmetic} (exports choose their own). */
   public Denoiser in(Arithmetic arithmetic) {
-    return new Denoiser(task, unet.spec(), arithmetic, false);
+    return new Denoiser(task, unet.spec(), arithmetic, false, false);
   }
 
   /** Placeholders (batch dimension open) for the conditioning the task needs, named as in exports. */

@@ -22,6 +22,7 @@ public final class Layers {
   private final ParameterStore params;
   private final Arithmetic arithmetic;
   private final boolean leanActivations;
+  private final boolean ownBackward;
 
   public Layers(Ops tf, ParameterStore params) {
     this(tf, params, Arithmetic.FP32);
@@ -37,10 +38,21 @@ public final class Layers {
    *     the backward pass keeps one tensor per activation instead of three (GELU) or two (SiLU)
    */
   public Layers(Ops tf, ParameterStore params, Arithmetic arithmetic, boolean leanActivations) {
+    this(tf, params, arithmetic, leanActivations, true);
+  }
+
+  /**
+   * @param ownBackward convolutions and GroupNorm carry their own backward passes ({@link
+   *     ConvolutionBackward}, {@link GroupNormBackward}); graphs that are never differentiated
+   *     leave them out, since a session without grappler (the sampler's) runs their carriers' ops
+   */
+  public Layers(Ops tf, ParameterStore params, Arithmetic arithmetic, boolean leanActivations,
+      boolean ownBackward) {
     this.tf = tf;
     this.params = params;
     this.arithmetic = arithmetic;
     this.leanActivations = leanActivations;
+    this.ownBackward = ownBackward;
   }
 
   public Ops tf() {
@@ -49,7 +61,7 @@ public final class Layers {
 
   /** The same layers building their ops with {@code other} (e.g. under control dependencies). */
   public Layers on(Ops other) {
-    return new Layers(other, params, arithmetic, leanActivations);
+    return new Layers(other, params, arithmetic, leanActivations, ownBackward);
   }
 
   /**
@@ -63,7 +75,8 @@ public final class Layers {
     Operand<TFloat32> bias = params.parameter(name + "/bias", Shape.of(out), Initializer.uniformFanIn(fanIn));
     Class<? extends TFloating> type = convolutionType(in);
     Operand<TFloat32> y = tf.nn.biasAdd(conv2d(type, x, kernel, List.of(1L, (long) stride, (long) stride, 1L)), bias);
-    return stride == 1 && k % 2 == 1 && type == TFloat32.class ? ConvolutionBackward.attach(tf, y, x, kernel, bias) : y;
+    return ownBackward && stride == 1 && k % 2 == 1 && type == TFloat32.class
+        ? ConvolutionBackward.attach(tf, y, x, kernel, bias) : y;
   }
 
   /** Depthwise k x k convolution (one filter per channel) with bias. */
@@ -166,7 +179,7 @@ public final class Layers {
     Operand<TInt32> perChannel = tf.constant(new int[] {-1, 1, channels});
     Operand<TFloat32> y = tf.math.add(tf.math.mul(flat, tf.reshape(groupScale, perChannel)),
         tf.reshape(groupShift, perChannel));
-    if (GroupNormBackward.enabled()) {
+    if (ownBackward && GroupNormBackward.enabled()) {
       Operand<TInt32> groupedValues = tf.constant(new int[] {-1, positions, g, perGroup});
       y = GroupNormBackward.attach(tf, tf.reshape(y, groupedValues), tf.reshape(flat, groupedValues), groupGamma,
           groupBeta, mean, variance, inverseStd);

@@ -20,6 +20,7 @@ public final class UNet {
   private final UNetSpec spec;
   private final Arithmetic arithmetic;
   private final boolean leanActivations;
+  private final boolean ownBackward;
   private final Block block;
 
   public UNet(UNetSpec spec) {
@@ -36,9 +37,18 @@ public final class UNet {
    *     ({@link Layers}): for training graphs
    */
   public UNet(UNetSpec spec, Arithmetic arithmetic, boolean leanActivations) {
+    this(spec, arithmetic, leanActivations, true);
+  }
+
+  /**
+   * @param ownBackward the layers' own backward passes ({@link Layers}): for graphs that are
+   *     differentiated; inference graphs (exports, sampling, validation) are plainer without them
+   */
+  public UNet(UNetSpec spec, Arithmetic arithmetic, boolean leanActivations, boolean ownBackward) {
     this.spec = spec;
     this.arithmetic = arithmetic;
     this.leanActivations = leanActivations;
+    this.ownBackward = ownBackward;
     this.block = spec.block() == BlockType.RESNET_3X3
         ? new ResBlock(spec.groups(), spec.dropout())
         : new ConvNextBlock(spec.dropout());
@@ -73,7 +83,7 @@ public final class UNet {
   public Operand<TFloat32> apply(Ops tf, ParameterStore params, Operand<TFloat32> x, Operand<TInt32> t,
       Operand<TInt32> label, Recomputation recomputation) {
     Layers l = new Layers(tf, recomputation == null ? params : recomputation.store(params), arithmetic,
-        leanActivations);
+        leanActivations, ownBackward);
     Segments segments = (name, inputs, body) -> recomputation == null ? body.apply(l, inputs)
         : recomputation.segment(l, name, inputs, body);
     int base = spec.baseChannels();

@@ -14,6 +14,7 @@ import org.diffusiondepot.diffusion.Denoiser;
 import org.diffusiondepot.proto.BlockType;
 import org.diffusiondepot.proto.ExperimentConfig;
 import org.diffusiondepot.runtime.Tensors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -72,7 +73,27 @@ class LeanActivationsTest {
     assertEquals(0, stopGradients(denoiser.withoutDropout()), "inference copy");
   }
 
+  /**
+   * The layers' own backward passes are for the training denoiser: its inference copy (exports,
+   * sampling, validation) has no carriers, whose ops a session without grappler would run.
+   */
+  @Test
+  void onlyTheTrainingDenoiserCarriesItsOwnBackwardPasses() {
+    Denoiser denoiser = Denoiser.fromConfig(ConfigLoader.load(Path.of("graphs/demo/uncond.pbtxt"),
+        ConfigOverrides.parse(List.of())));
+    assertTrue(count(denoiser, "IdentityN", ConvolutionBackward.MARKER) > 0, "convolution carriers in training");
+    assertTrue(count(denoiser, "IdentityN", GroupNormBackward.MARKER) > 0, "GroupNorm carriers in training");
+    assertEquals(0, count(denoiser.withoutDropout(), "IdentityN", ""), "carriers in the inference copy");
+    assertEquals(0, count(denoiser.withoutDropout(), "StopGradient", ""), "stop gradients in the inference copy");
+  }
+
   private static long stopGradients(Denoiser denoiser) {
+    return count(denoiser, "StopGradient", "") - count(denoiser, "StopGradient", ConvolutionBackward.MARKER)
+        - count(denoiser, "StopGradient", GroupNormBackward.MARKER);
+  }
+
+  /** Ops of {@code type} whose name contains {@code marker} in the denoiser's graph. */
+  private static long count(Denoiser denoiser, String type, String marker) {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       int size = denoiser.modelSize();
@@ -84,9 +105,7 @@ class LeanActivationsTest {
       var it = g.operations();
       while (it.hasNext()) {
         GraphOperation op = it.next();
-        // the convolutions' and GroupNorm's own backward passes put them before their carriers
-        boolean carried = op.name().contains(ConvolutionBackward.MARKER) || op.name().contains(GroupNormBackward.MARKER);
-        count += op.type().equals("StopGradient") && !carried ? 1 : 0;
+        count += op.type().equals(type) && op.name().contains(marker) ? 1 : 0;
       }
       return count;
     }
