@@ -48,7 +48,7 @@ public final class ConvolutionBackward {
    * asks the graph for a shape waits for that lock forever.
    */
   static final String MARKER = "conv_backward_k";
-  private static final String SLIDING_OUTPUT = "o";
+  static final String SLIDING_OUTPUT = "o";
   private static final Pattern CARRIER = Pattern.compile("(?:^|/)" + MARKER + "(\\d+)(" + SLIDING_OUTPUT
       + "?)(?:_\\d+)?$");
   private static final List<Long> UNIT_STRIDES = List.of(1L, 1L, 1L, 1L);

@@ -2,6 +2,7 @@ package org.diffusiondepot.nn;
 
 import java.util.List;
 import java.util.regex.Pattern;
+import org.diffusiondepot.runtime.OptionException;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -41,7 +42,7 @@ final class GroupNormBackward {
     return switch (mode) {
       case "", "ours" -> CarrierGradient.registered();
       case "tensorflow" -> false;
-      default -> throw new org.diffusiondepot.runtime.OptionException("-D" + PROPERTY + "=" + mode
+      default -> throw new OptionException("-D" + PROPERTY + "=" + mode
           + ": expected ours or tensorflow (unset: ours)");
     };
   }

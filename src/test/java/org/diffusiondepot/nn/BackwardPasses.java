@@ -8,6 +8,8 @@ import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Output;
 
@@ -55,6 +57,26 @@ final class BackwardPasses {
       }
     }
     return needed;
+  }
+
+  /** The types of the backward ops under {@code prefix} that the gradients run ({@link #neededOps}). */
+  static Set<String> opTypes(Output<?>[] gradients, String prefix) {
+    return neededOps(gradients, op -> op.name().startsWith(prefix)).stream().map(GraphOperation::type)
+        .collect(Collectors.toSet());
+  }
+
+  /** {@code body}'s result with the system property {@code key} set to {@code value}, restored after. */
+  static <T> T withProperty(String key, String value, Supplier<T> body) {
+    String before = System.setProperty(key, value);
+    try {
+      return body.get();
+    } finally {
+      if (before == null) {
+        System.clearProperty(key);
+      } else {
+        System.setProperty(key, before);
+      }
+    }
   }
 
   /** Whether a consumer of a forward tensor makes the backward pass keep it (shape ops read no data). */

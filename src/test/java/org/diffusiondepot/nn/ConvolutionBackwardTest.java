@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.diffusiondepot.runtime.ActiveKernels;
 import org.diffusiondepot.runtime.KernelChoices.Kernels;
 import org.diffusiondepot.runtime.OptionException;
@@ -80,15 +79,13 @@ class ConvolutionBackwardTest {
       Output<?>[] nativeGradients = g.addGradients("native", new Output<?>[] {nativeLoss.asOutput()}, wrt, null);
       Output<?>[] ourGradients = g.addGradients("ours", new Output<?>[] {ourLoss.asOutput()}, wrt, null);
 
-      Set<String> ourBackwardOps = BackwardPasses.neededOps(ourGradients, op -> op.name().startsWith("ours/"))
-          .stream().map(GraphOperation::type).collect(Collectors.toSet());
-      Set<String> nativeBackwardOps = BackwardPasses.neededOps(nativeGradients, op -> op.name().startsWith("native/"))
-          .stream().map(GraphOperation::type).collect(Collectors.toSet());
+      Set<String> ourBackwardOps = BackwardPasses.opTypes(ourGradients, "ours/");
+      Set<String> nativeBackwardOps = BackwardPasses.opTypes(nativeGradients, "native/");
       assertTrue(nativeBackwardOps.contains("Conv2DBackpropFilter"), nativeBackwardOps::toString);
       assertEquals(filterOp, ourBackwardOps.contains("Conv2DBackpropFilter"), ourBackwardOps::toString);
       assertFalse(ourBackwardOps.contains("Conv2DBackpropInput"), ourBackwardOps::toString);
       // dy slides over x (its full transpose the smaller) exactly when there are fewer output channels
-      boolean dySlides = g.operation(ConvolutionBackward.MARKER + k + "o") != null;
+      boolean dySlides = g.operation(ConvolutionBackward.MARKER + k + ConvolutionBackward.SLIDING_OUTPUT) != null;
       assertEquals(k > 1 && out < in, dySlides, "the form of dW");
 
       try (Session s = new Session(g);
@@ -127,16 +124,10 @@ class ConvolutionBackwardTest {
   }
 
   private static void withProperty(String value, Runnable body) {
-    String before = System.setProperty(ConvolutionBackward.PROPERTY, value);
-    try {
+    BackwardPasses.withProperty(ConvolutionBackward.PROPERTY, value, () -> {
       body.run();
-    } finally {
-      if (before == null) {
-        System.clearProperty(ConvolutionBackward.PROPERTY);
-      } else {
-        System.setProperty(ConvolutionBackward.PROPERTY, before);
-      }
-    }
+      return null;
+    });
   }
 
   private static int carriers(int stride, Arithmetic arithmetic) {

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.function.Supplier;
 import org.diffusiondepot.runtime.OptionException;
 import org.diffusiondepot.runtime.Tensors;
 import org.junit.jupiter.api.Test;
@@ -59,10 +59,8 @@ class GroupNormBackwardTest {
       Output<?>[] nativeGradients = g.addGradients("native", new Output<?>[] {nativeOut.asOutput()}, wrt, dy);
       Output<?>[] ourGradients = g.addGradients("ours", new Output<?>[] {ourOut.asOutput()}, wrt, dy);
 
-      Set<String> ourOps = BackwardPasses.neededOps(ourGradients, op -> op.name().startsWith("ours/"))
-          .stream().map(GraphOperation::type).collect(Collectors.toSet());
-      Set<String> nativeOps = BackwardPasses.neededOps(nativeGradients, op -> op.name().startsWith("native/"))
-          .stream().map(GraphOperation::type).collect(Collectors.toSet());
+      Set<String> ourOps = BackwardPasses.opTypes(ourGradients, "ours/");
+      Set<String> nativeOps = BackwardPasses.opTypes(nativeGradients, "native/");
       assertTrue(nativeOps.contains("Tile"), nativeOps::toString);
       assertFalse(ourOps.contains("Tile"), ourOps::toString);
 
@@ -120,16 +118,7 @@ class GroupNormBackwardTest {
     }
   }
 
-  private static <T> T withMode(String value, java.util.function.Supplier<T> body) {
-    String before = System.setProperty(GroupNormBackward.PROPERTY, value);
-    try {
-      return body.get();
-    } finally {
-      if (before == null) {
-        System.clearProperty(GroupNormBackward.PROPERTY);
-      } else {
-        System.setProperty(GroupNormBackward.PROPERTY, before);
-      }
-    }
+  private static <T> T withMode(String value, Supplier<T> body) {
+    return BackwardPasses.withProperty(GroupNormBackward.PROPERTY, value, body);
   }
 }
